@@ -1,0 +1,45 @@
+from rest_framework import serializers
+
+from agents.models import Agent, Department
+from config.serializers import StrictInputSerializer
+
+
+class DepartmentSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "slug", "name"]
+        read_only_fields = fields
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "slug", "name"]
+
+
+class AgentSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="user_id", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    department = DepartmentSummarySerializer(read_only=True)
+    open_tickets = serializers.IntegerField(source="open_load", read_only=True)
+
+    class Meta:
+        model = Agent
+        fields = [
+            "id",
+            "username",
+            "department",
+            "is_available",
+            "max_open_tickets",
+            "open_tickets",
+            "last_assigned_at",
+        ]
+        read_only_fields = fields
+
+
+class AgentUpdateInputSerializer(StrictInputSerializer):
+    is_available = serializers.BooleanField(required=False)
+    max_open_tickets = serializers.IntegerField(
+        min_value=0, max_value=100_000, required=False, allow_null=True
+    )
+    ignored_fields = frozenset({"id", "username", "department", "open_tickets", "last_assigned_at"})

@@ -1,0 +1,50 @@
+"""Domain errors and the API exception handler that turns them into JSON 4xx answers."""
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, OperationalError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule refused the request. Rendered as 400 ``{field: [message], ...}``."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, message: str, *, field: str = "non_field_errors", **extra):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.extra = extra
+
+    def as_body(self) -> dict:
+        return {self.field: [self.message], **self.extra}
+
+
+class ConflictError(DomainError):
+    """The request is valid but the current state forbids it (409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, plus domain errors (400/409), model validation (400) and a lost database (503)."""
+    if isinstance(exc, DomainError):
+        return Response(exc.as_body(), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
+    response = exception_handler(exc, context)
+    if response is None and isinstance(exc, OperationalError | DatabaseError):
+        logger.error("database unavailable: %s", exc)
+        return Response(
+            {"detail": "The database is unavailable; try again shortly."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
+    return response

@@ -1,0 +1,23 @@
+"""Test settings: fast hashing, local-memory cache, a temporary ML artefact directory.
+
+The database comes from DATABASE_URL like everywhere else (PostgreSQL in CI),
+with SQLite as the embedded default.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_DEBUG", "False")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
+
+from config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+ML_ARTIFACT_DIR = Path(tempfile.mkdtemp(prefix="ticket-ml-test-"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,60 @@
+"""Project-level endpoints: the API root and JSON error pages for API paths."""
+
+from django.http import JsonResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+
+@extend_schema(
+    responses=inline_serializer(
+        name="ApiRoot",
+        fields={
+            "message": serializers.CharField(),
+            "documentation": serializers.CharField(),
+            "endpoints_principaux": serializers.CharField(),
+            "links": serializers.DictField(child=serializers.CharField()),
+        },
+    )
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def api_root(request):
+    """Welcome message and the main endpoints (public)."""
+    return Response(
+        {
+            "message": "Bienvenue sur l'API de Routage de Tickets",
+            "documentation": "/api/docs/",
+            "endpoints_principaux": "/api/ticket/",
+            "links": {
+                "tickets": reverse("ticket-list", request=request),
+                "agents": reverse("agent-list", request=request),
+                "departments": reverse("department-list", request=request),
+                "categories": reverse("category-list", request=request),
+                "token": reverse("token_obtain_pair", request=request),
+                "schema": reverse("schema", request=request),
+                "docs": reverse("swagger-ui", request=request),
+                "admin": "/admin/",
+            },
+        }
+    )
+
+
+def json_not_found(request, exception=None):
+    """404 for unmatched paths: JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def json_server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Internal server error."}, status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)

@@ -1,0 +1,107 @@
+"""Who gets a ticket, and the locking discipline that keeps loads exact under concurrency.
+
+Every change to an agent's load (routing, manual assignment, status change, deletion) first
+locks the department rows involved, in id order, with SELECT ... FOR UPDATE. Routing then
+counts loads *after* taking the lock, so under READ COMMITTED it always sees every committed
+change, and two simultaneous creations in one department run one after the other.
+(Postgres refuses FOR UPDATE on an aggregate, hence a lock row rather than locking the count.
+SQLite ignores FOR UPDATE; there, IMMEDIATE transactions serialise writers instead.)
+"""
+
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from agents.models import Agent, Department
+from agents.selectors import agent_list
+from tickets.events import event_record
+from tickets.models import EventKind, Ticket
+
+logger = logging.getLogger(__name__)
+
+
+def departments_lock(department_ids: Iterable[int | None]) -> None:
+    """Take the routing lock of each department, always in id order so no two can deadlock."""
+    ids = sorted({pk for pk in department_ids if pk is not None})
+    if ids:
+        list(
+            Department.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+def agent_department_id(user_id: int | None) -> int | None:
+    if user_id is None:
+        return None
+    return Agent.objects.filter(user_id=user_id).values_list("department_id", flat=True).first()
+
+
+def agent_pick_least_loaded(
+    *, department_id: int, exclude_user_ids: Iterable[int] = ()
+) -> Agent | None:
+    """The available agent under capacity with the fewest open tickets.
+
+    Ties go to the agent assigned least recently (never assigned first), then the lowest id.
+    The caller must hold the department's lock (see departments_lock).
+    """
+    return (
+        agent_list()
+        .filter(department_id=department_id, is_available=True)
+        .exclude(user_id__in=list(exclude_user_ids))
+        .filter(Q(max_open_tickets__isnull=True) | Q(open_load__lt=F("max_open_tickets")))
+        .order_by("open_load", F("last_assigned_at").asc(nulls_first=True), "user_id")
+        .first()
+    )
+
+
+def ticket_route(*, ticket: Ticket, actor=None, exclude_user_ids: Iterable[int] = ()) -> Agent | None:
+    """Assign the ticket to its department's least-loaded eligible agent.
+
+    Runs inside the caller's transaction, which must already hold the locks of the ticket's
+    department and of the current assignee's department. With no eligible agent the ticket
+    stays (or becomes) unassigned in its department's queue.
+    """
+    assert transaction.get_connection().in_atomic_block, "ticket_route needs a transaction"
+    if ticket.department_id is None:
+        return None
+    agent = agent_pick_least_loaded(
+        department_id=ticket.department_id, exclude_user_ids=exclude_user_ids
+    )
+    previous = ticket.assigned_to_id
+    new = agent.user_id if agent else None
+    logger.info(
+        "routing ticket=%s department=%s category=%s classified_by=%s confidence=%s agent=%s load=%s",
+        ticket.pk,
+        ticket.department_id,
+        ticket.category_id,
+        ticket.classified_by,
+        ticket.confidence,
+        new,
+        getattr(agent, "open_load", None),
+    )
+    if new == previous:
+        return agent
+    ticket.assigned_to_id = new
+    ticket.save(update_fields=["assigned_to", "updated_at"])
+    if agent is not None:
+        Agent.objects.filter(pk=agent.pk).update(last_assigned_at=timezone.now())
+        kind = EventKind.ASSIGNED if previous is None else EventKind.REASSIGNED
+        event_record(
+            ticket=ticket,
+            kind=kind,
+            actor=actor,
+            before=previous,
+            after=new,
+            mode="auto",
+            load_before=agent.open_load,
+        )
+    else:
+        event_record(
+            ticket=ticket, kind=EventKind.UNASSIGNED, actor=actor, before=previous, after=None
+        )
+    return agent

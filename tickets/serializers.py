@@ -1,0 +1,149 @@
+"""Input serializers validate what a client sends; output serializers render tickets."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agents.models import Department
+from agents.serializers import DepartmentSummarySerializer
+from config.serializers import StrictInputSerializer, UserSummarySerializer
+from tickets.models import Category, Priority, Ticket, TicketEvent, TicketStatus
+
+PRIORITY_NAMES = [p.name for p in Priority]
+
+
+@extend_schema_field({"type": "string", "enum": PRIORITY_NAMES})
+class PriorityField(serializers.ChoiceField):
+    """Priorities travel as names (LOW ... URGENT) and are stored as ordered numbers."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=PRIORITY_NAMES, **kwargs)
+
+    def to_internal_value(self, data):
+        return Priority[super().to_internal_value(data)].value
+
+    def to_representation(self, value):
+        return Priority(value).name
+
+
+class CategorySummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "slug", "name"]
+        read_only_fields = fields
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    priority = PriorityField(read_only=True)
+    category = CategorySummarySerializer(read_only=True, allow_null=True)
+    department = DepartmentSummarySerializer(read_only=True, allow_null=True)
+    created_by = UserSummarySerializer(read_only=True, allow_null=True)
+    assigned_to = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "title",
+            "description",
+            "status",
+            "priority",
+            "category",
+            "department",
+            "created_by",
+            "assigned_to",
+            "created_at",
+            "updated_at",
+            "resolved_at",
+            "classified_by",
+            "confidence",
+            "model_version",
+        ]
+        read_only_fields = fields
+
+
+# Fields a client may echo back from a GET: accepted and ignored, never written.
+_READ_ONLY_TICKET_FIELDS = frozenset(TicketSerializer.Meta.fields) - {
+    "title",
+    "description",
+    "priority",
+    "category",
+    "status",
+    "assigned_to",
+}
+_REDIRECTED = {
+    "status": "Change the status with POST /api/tickets/{id}/transition/.",
+    "assigned_to": "Assign with POST /api/tickets/{id}/assign/ or /reassign/.",
+}
+
+
+class TicketCreateInputSerializer(StrictInputSerializer):
+    title = serializers.CharField(max_length=200, required=False)
+    subject = serializers.CharField(
+        max_length=200, required=False, write_only=True, help_text="Alias of `title`."
+    )
+    description = serializers.CharField(max_length=20_000)
+    priority = PriorityField(required=False, help_text="Defaults to MEDIUM.")
+
+    redirected_fields = _REDIRECTED
+    ignored_fields = _READ_ONLY_TICKET_FIELDS | {"category"}
+
+    def validate(self, attrs):
+        subject = attrs.pop("subject", None)
+        if "title" not in attrs:
+            if subject is None:
+                raise serializers.ValidationError({"title": ["This field is required."]})
+            attrs["title"] = subject
+        attrs.setdefault("priority", Priority.MEDIUM)
+        return attrs
+
+
+class TicketUpdateInputSerializer(StrictInputSerializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20_000)
+    priority = PriorityField(required=False)
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), required=False
+    )
+
+    redirected_fields = _REDIRECTED
+    ignored_fields = _READ_ONLY_TICKET_FIELDS
+
+
+class TicketAssignInputSerializer(StrictInputSerializer):
+    assigned_to = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class TicketReassignInputSerializer(StrictInputSerializer):
+    agent = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        allow_null=True,
+        help_text="Agent (user) id. Leave out to route again, excluding the current agent.",
+    )
+
+
+class TicketTransitionInputSerializer(StrictInputSerializer):
+    status = serializers.ChoiceField(choices=TicketStatus.choices)
+
+
+class TicketEventSerializer(serializers.ModelSerializer):
+    actor = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "kind", "actor", "payload", "created_at"]
+        read_only_fields = fields
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    department = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Department.objects.all()
+    )
+    keywords = serializers.ListField(
+        child=serializers.CharField(max_length=100), max_length=500, required=False
+    )
+
+    class Meta:
+        model = Category
+        fields = ["id", "slug", "name", "department", "keywords"]

@@ -1,0 +1,153 @@
+"""Ticket endpoints: parse and authorise, validate, call one service, render."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.response import Response
+
+from config.openapi import ERRORS
+from tickets import selectors, services
+from tickets.filters import TicketFilterSet
+from tickets.permissions import IsAgentOrStaff, IsStaff, ReadAnyWriteStaff
+from tickets.serializers import (
+    CategorySerializer,
+    TicketAssignInputSerializer,
+    TicketCreateInputSerializer,
+    TicketEventSerializer,
+    TicketReassignInputSerializer,
+    TicketSerializer,
+    TicketTransitionInputSerializer,
+    TicketUpdateInputSerializer,
+)
+
+
+class TicketViewSet(viewsets.GenericViewSet):
+    """Tickets the caller may see; state changes go through tickets.services."""
+
+    serializer_class = TicketSerializer
+    lookup_value_regex = r"[0-9]{1,18}"
+    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filterset_class = TicketFilterSet
+    search_fields = ["title", "description"]
+    ordering_fields = ["created_at", "updated_at", "priority"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.ticket_list(user=self.request.user)
+
+    def get_permissions(self):
+        if self.action in ("update", "partial_update", "assign", "reassign", "transition"):
+            return [IsAgentOrStaff()]
+        if self.action == "destroy":
+            return [IsStaff()]
+        return super().get_permissions()
+
+    def _render(self, ticket, *, code=status.HTTP_200_OK) -> Response:
+        # Re-read with its relations; not scoped, as a change (say, of category) may move the
+        # ticket out of the caller's department after they were allowed to make it.
+        return Response(TicketSerializer(selectors.ticket_detail(pk=ticket.pk)).data, status=code)
+
+    @extend_schema(responses={200: TicketSerializer(many=True), **ERRORS(400, 401)})
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(TicketSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=TicketCreateInputSerializer,
+        responses={201: TicketSerializer, **ERRORS(400, 401)},
+    )
+    def create(self, request):
+        data = _validated(TicketCreateInputSerializer, request.data)
+        ticket = services.ticket_create(created_by=request.user, **data)
+        return self._render(ticket, code=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: TicketSerializer, **ERRORS(401, 404)})
+    def retrieve(self, request, pk=None):
+        return Response(TicketSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=TicketUpdateInputSerializer,
+        responses={200: TicketSerializer, **ERRORS(400, 401, 403, 404)},
+    )
+    def update(self, request, pk=None):
+        return self._update(request, partial=False)
+
+    @extend_schema(
+        request=TicketUpdateInputSerializer,
+        responses={200: TicketSerializer, **ERRORS(400, 401, 403, 404)},
+    )
+    def partial_update(self, request, pk=None):
+        return self._update(request, partial=True)
+
+    def _update(self, request, *, partial: bool) -> Response:
+        ticket = self.get_object()
+        data = _validated(TicketUpdateInputSerializer, request.data, partial=partial)
+        ticket = services.ticket_update(ticket=ticket, actor=request.user, **data)
+        return self._render(ticket)
+
+    @extend_schema(responses={204: None, **ERRORS(401, 403, 404, 409)})
+    def destroy(self, request, pk=None):
+        services.ticket_delete(ticket=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=TicketAssignInputSerializer,
+        responses={200: TicketSerializer, **ERRORS(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        ticket = self.get_object()
+        data = _validated(TicketAssignInputSerializer, request.data)
+        ticket = services.ticket_assign(
+            ticket=ticket, user_id=data["assigned_to"], actor=request.user
+        )
+        return self._render(ticket)
+
+    @extend_schema(
+        request=TicketReassignInputSerializer,
+        responses={200: TicketSerializer, **ERRORS(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        ticket = self.get_object()
+        data = _validated(TicketReassignInputSerializer, request.data or {})
+        ticket = services.ticket_reassign(
+            ticket=ticket, actor=request.user, user_id=data.get("agent")
+        )
+        return self._render(ticket)
+
+    @extend_schema(
+        request=TicketTransitionInputSerializer,
+        responses={200: TicketSerializer, **ERRORS(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        ticket = self.get_object()
+        data = _validated(TicketTransitionInputSerializer, request.data)
+        ticket = services.ticket_transition(ticket=ticket, status=data["status"], actor=request.user)
+        return self._render(ticket)
+
+    @extend_schema(responses={200: TicketEventSerializer(many=True), **ERRORS(401, 404)})
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def events(self, request, pk=None):
+        events = selectors.ticket_event_list(ticket=self.get_object())
+        return Response(TicketEventSerializer(events, many=True).data)
+
+
+def _validated(serializer_class, data, **kwargs) -> dict:
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class CategoryViewSet(viewsets.ModelViewSet):
+    """Categories and their keyword rules. Read: any authenticated user; write: staff."""
+
+    serializer_class = CategorySerializer
+    permission_classes = [ReadAnyWriteStaff]
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.category_list()
