@@ -34,7 +34,7 @@ class ConflictError(DomainError):
 
 
 def api_exception_handler(exc, context):
-    """DRF's handler, plus domain errors (400/409), model validation (400) and a lost database (503)."""
+    """DRF's handler plus domain errors (400/409), model validation (400), lost database (503)."""
     if isinstance(exc, DomainError):
         return Response(exc.as_body(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

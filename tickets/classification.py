@@ -49,7 +49,10 @@ def ticket_triage(*, title: str, description: str) -> TriageDecision:
     model = _active_model()
     if model is not None:
         prediction = model.predict(title, description)
-        if prediction.label in by_slug and prediction.confidence >= settings.ML_CONFIDENCE_THRESHOLD:
+        if (
+            prediction.label in by_slug
+            and prediction.confidence >= settings.ML_CONFIDENCE_THRESHOLD
+        ):
             return TriageDecision(by_slug[prediction.label], prediction)
 
     prediction = _keyword_classifier(categories).predict(title, description)

@@ -45,7 +45,9 @@ class SlugOrIdFilter(django_filters.CharFilter):
         if value.lower() == "none":
             return qs.filter(**{f"{self.field_name}__isnull": True})
         if value.isdigit():
-            return qs.filter(**{f"{self.field_name}_id": int(value)}) if len(value) < 19 else qs.none()
+            return (
+                qs.filter(**{f"{self.field_name}_id": int(value)}) if len(value) < 19 else qs.none()
+            )
         return qs.filter(**{f"{self.field_name}__slug": value})
 
 

@@ -66,7 +66,9 @@ class Category(models.Model):
 class Ticket(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(max_length=20_000)
-    status = models.CharField(max_length=16, choices=TicketStatus.choices, default=TicketStatus.OPEN)
+    status = models.CharField(
+        max_length=16, choices=TicketStatus.choices, default=TicketStatus.OPEN
+    )
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
     category = models.ForeignKey(
         Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
@@ -123,6 +125,13 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
 
+    def save(self, *args, **kwargs):
+        self.sync_resolved_at()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "status" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "resolved_at", "updated_at"}
+        super().save(*args, **kwargs)
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -137,13 +146,6 @@ class Ticket(models.Model):
             self.resolved_at = timezone.now()
         elif self.status in OPEN_STATUSES:
             self.resolved_at = None
-
-    def save(self, *args, **kwargs):
-        self.sync_resolved_at()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "status" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "resolved_at", "updated_at"}
-        super().save(*args, **kwargs)
 
 
 class EventKind(models.TextChoices):

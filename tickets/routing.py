@@ -59,7 +59,9 @@ def agent_pick_least_loaded(
     )
 
 
-def ticket_route(*, ticket: Ticket, actor=None, exclude_user_ids: Iterable[int] = ()) -> Agent | None:
+def ticket_route(
+    *, ticket: Ticket, actor=None, exclude_user_ids: Iterable[int] = ()
+) -> Agent | None:
     """Assign the ticket to its department's least-loaded eligible agent.
 
     Runs inside the caller's transaction, which must already hold the locks of the ticket's
@@ -75,7 +77,8 @@ def ticket_route(*, ticket: Ticket, actor=None, exclude_user_ids: Iterable[int] 
     previous = ticket.assigned_to_id
     new = agent.user_id if agent else None
     logger.info(
-        "routing ticket=%s department=%s category=%s classified_by=%s confidence=%s agent=%s load=%s",
+        "routing ticket=%s department=%s category=%s classified_by=%s confidence=%s "
+        "agent=%s load=%s",
         ticket.pk,
         ticket.department_id,
         ticket.category_id,

@@ -22,7 +22,12 @@ STATUS_WEIGHTS = {
     TicketStatus.RESOLVED: 0.45,
     TicketStatus.CLOSED: 0.25,
 }
-PRIORITY_WEIGHTS = {Priority.LOW: 0.3, Priority.MEDIUM: 0.45, Priority.HIGH: 0.2, Priority.URGENT: 0.05}
+PRIORITY_WEIGHTS = {
+    Priority.LOW: 0.3,
+    Priority.MEDIUM: 0.45,
+    Priority.HIGH: 0.2,
+    Priority.URGENT: 0.05,
+}
 HISTORY_DAYS = 180
 
 
@@ -76,7 +81,9 @@ def tickets_delete_all() -> None:
         cursor.execute(f"DELETE FROM {Ticket._meta.db_table}")  # noqa: S608
 
 
-def tickets_seed(*, n: int, seed: int = 42, requester=None, batch: int = 5000, progress=None) -> int:
+def tickets_seed(
+    *, n: int, seed: int = 42, requester=None, batch: int = 5000, progress=None
+) -> int:
     """Generate n historical tickets with coherent statuses and timestamps, in bulk.
 
     Categories come from the demo catalogue; open tickets are spread over the department's

@@ -29,9 +29,9 @@ def ticket_list(*, user) -> QuerySet[Ticket]:
 
 def ticket_detail(*, pk: int) -> Ticket:
     """One ticket with its relations, unscoped: only for rendering a change just authorised."""
-    return Ticket.objects.select_related(
-        "category", "department", "created_by", "assigned_to"
-    ).get(pk=pk)
+    return Ticket.objects.select_related("category", "department", "created_by", "assigned_to").get(
+        pk=pk
+    )
 
 
 def ticket_event_list(*, ticket: Ticket) -> QuerySet[TicketEvent]:

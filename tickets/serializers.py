@@ -137,9 +137,7 @@ class TicketEventSerializer(serializers.ModelSerializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    department = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Department.objects.all()
-    )
+    department = serializers.SlugRelatedField(slug_field="slug", queryset=Department.objects.all())
     keywords = serializers.ListField(
         child=serializers.CharField(max_length=100), max_length=500, required=False
     )

@@ -2,7 +2,7 @@
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
@@ -126,7 +126,9 @@ class TicketViewSet(viewsets.GenericViewSet):
     def transition(self, request, pk=None):
         ticket = self.get_object()
         data = _validated(TicketTransitionInputSerializer, request.data)
-        ticket = services.ticket_transition(ticket=ticket, status=data["status"], actor=request.user)
+        ticket = services.ticket_transition(
+            ticket=ticket, status=data["status"], actor=request.user
+        )
         return self._render(ticket)
 
     @extend_schema(responses={200: TicketEventSerializer(many=True), **ERRORS(401, 404)})

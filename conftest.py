@@ -1,0 +1,54 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tickets.seeding import catalogue_install
+from tickets.tests.factories import AgentFactory, StaffFactory, UserFactory
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def catalogue(db):
+    """The demo departments and categories (with their multilingual keywords), by slug."""
+    return catalogue_install()
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(username="staff")
+
+
+@pytest.fixture
+def requester(db):
+    return UserFactory(username="requester")
+
+
+@pytest.fixture
+def other_requester(db):
+    return UserFactory(username="other-requester")
+
+
+@pytest.fixture
+def billing_agent(catalogue):
+    return AgentFactory(user__username="billing-agent", department=catalogue["billing"].department)
+
+
+@pytest.fixture
+def tech_agent(catalogue):
+    return AgentFactory(user__username="tech-agent", department=catalogue["bug"].department)
+
+
+@pytest.fixture
+def as_user(api_client):
+    """`as_user(user)` authenticates the API client as that user and returns it."""
+
+    def login(user) -> APIClient:
+        api_client.force_authenticate(user=user)
+        return api_client
+
+    return login
