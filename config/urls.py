@@ -10,6 +10,7 @@ from rest_framework_simplejwt.views import (
 )
 
 from agents.views import AgentViewSet, DepartmentViewSet
+from config.health import healthz, readyz
 from config.views import api_root
 from tickets.views import CategoryViewSet, TicketViewSet
 
@@ -40,6 +41,8 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("api/", include(alias_router.urls)),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
 ]
 
 handler404 = "config.views.json_not_found"
