@@ -7,6 +7,17 @@ from tickets.seeding import catalogue_install
 from tickets.tests.factories import AgentFactory, StaffFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _isolated_ml(settings, tmp_path):
+    """A fresh artefact directory and no model cached from another test."""
+    from tickets.ml_registry import reset_cache
+
+    settings.ML_ARTIFACT_DIR = tmp_path / "ml-artifacts"
+    reset_cache()
+    yield
+    reset_cache()
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from agents import selectors
+from agents import selectors, services
 from agents.models import Agent, Department
 
 
@@ -29,6 +29,18 @@ class AgentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.agent_list()
+
+    def save_model(self, request, obj: Agent, form, change: bool) -> None:
+        if not change:
+            obj.save()
+            return
+        fields = {f: getattr(obj, f) for f in ("is_available", "max_open_tickets")}
+        department = obj.department_id
+        agent = Agent.objects.get(pk=obj.pk)
+        if department != agent.department_id:
+            agent.department_id = department
+            agent.save(update_fields=["department"])
+        services.agent_update(agent=agent, actor=request.user, **fields)
 
     @admin.display(description="Open tickets", ordering="open_load")
     def open_load(self, agent: Agent) -> int:

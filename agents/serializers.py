@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from agents.models import Agent, Department
+from agents.models import GENERAL_DEPARTMENT_SLUG, Agent, Department
 from config.serializers import StrictInputSerializer
 
 
@@ -15,6 +15,18 @@ class DepartmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "slug", "name"]
+
+    def validate_slug(self, value: str) -> str:
+        instance = self.instance
+        if (
+            instance is not None
+            and instance.slug == GENERAL_DEPARTMENT_SLUG
+            and value != instance.slug
+        ):
+            raise serializers.ValidationError(
+                "The General department keeps its slug: tickets no rule can place go there."
+            )
+        return value
 
 
 class AgentSerializer(serializers.ModelSerializer):

@@ -3,7 +3,7 @@
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, OperationalError
+from django.db import DatabaseError, IntegrityError, OperationalError
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -40,6 +40,11 @@ def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
     response = exception_handler(exc, context)
+    if response is None and isinstance(exc, IntegrityError):
+        logger.warning("integrity error: %s", exc)
+        return Response(
+            {"detail": "The change conflicts with existing data."}, status=status.HTTP_409_CONFLICT
+        )
     if response is None and isinstance(exc, OperationalError | DatabaseError):
         logger.error("database unavailable: %s", exc)
         return Response(

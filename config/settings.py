@@ -175,6 +175,8 @@ SPECTACULAR_SETTINGS = {
 # Machine learning: where trained artefacts live, and when the model is trusted.
 ML_ARTIFACT_DIR = Path(env.str("ML_ARTIFACT_DIR", default=str(BASE_DIR / "ml" / "artifacts")))
 ML_CONFIDENCE_THRESHOLD = env.float("ML_CONFIDENCE_THRESHOLD", default=0.5)
+# After a failed artefact load, seconds before the same version is tried again.
+ML_RETRY_SECONDS = env.float("ML_RETRY_SECONDS", default=30.0)
 
 LOGGING = {
     "version": 1,

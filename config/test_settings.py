@@ -5,8 +5,6 @@ with SQLite as the embedded default.
 """
 
 import os
-import tempfile
-from pathlib import Path
 
 os.environ.setdefault("DJANGO_DEBUG", "False")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
@@ -15,9 +13,13 @@ from config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-ML_ARTIFACT_DIR = Path(tempfile.mkdtemp(prefix="ticket-ml-test-"))
+# Each test gets its own artefact directory (see the autouse fixture in conftest.py).
+ML_ARTIFACT_DIR = BASE_DIR / "var" / "test-artifacts"  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Tests never run collectstatic; whitenoise serves from the finders instead.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -38,6 +38,7 @@ urlpatterns = [
     path("api/token/verify/", TokenVerifyView.as_view(), name="token_verify"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/ml/", include("tickets.ml_urls")),
     path("api/", include(router.urls)),
     path("api/", include(alias_router.urls)),
     path("admin/", admin.site.urls),
@@ -45,5 +46,6 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
 ]
 
+handler400 = "config.views.json_bad_request"
 handler404 = "config.views.json_not_found"
 handler500 = "config.views.json_server_error"

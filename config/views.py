@@ -34,6 +34,7 @@ def api_root(request):
                 "agents": reverse("agent-list", request=request),
                 "departments": reverse("department-list", request=request),
                 "categories": reverse("category-list", request=request),
+                "model": reverse("ml-model", request=request),
                 "token": reverse("token_obtain_pair", request=request),
                 "schema": reverse("schema", request=request),
                 "docs": reverse("swagger-ui", request=request),
@@ -50,6 +51,16 @@ def json_not_found(request, exception=None):
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def json_bad_request(request, exception=None):
+    """400 raised by Django itself (body too large, bad host...): JSON under /api/."""
+    if request.path.startswith("/api/"):
+        reason = str(exception) if exception else "Bad request."
+        return JsonResponse({"detail": reason or "Bad request."}, status=400)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
 
 
 def json_server_error(request):

@@ -1,10 +1,12 @@
 """Admin for tickets: every state change goes through tickets.services, as in the API."""
 
+from django import forms
 from django.contrib import admin, messages
 
+from agents.models import Agent
 from config.exceptions import DomainError
 from tickets import services
-from tickets.models import Category, Ticket, TicketEvent, TicketStatus
+from tickets.models import ALLOWED_TRANSITIONS, Category, Ticket, TicketEvent, TicketStatus
 
 
 @admin.register(Category)
@@ -50,8 +52,38 @@ def _transition_action(status: str):
     return action
 
 
+class TicketAdminForm(forms.ModelForm):
+    """Refuses, with the form shown again, the changes the services would refuse."""
+
+    class Meta:
+        model = Ticket
+        fields = ["title", "description", "status", "priority", "category", "assigned_to"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None:
+            return data
+        before = self.initial.get("status")
+        status = data.get("status")
+        if "status" in self.changed_data and status not in ALLOWED_TRANSITIONS[before]:
+            allowed = ", ".join(ALLOWED_TRANSITIONS[before])
+            self.add_error("status", f"Cannot go from {before} to {status}; allowed: {allowed}.")
+        if "assigned_to" in self.changed_data:
+            user = data.get("assigned_to")
+            if user is None:
+                self.add_error(
+                    "assigned_to", "Tickets are not unassigned by hand: reassign to another agent."
+                )
+            elif not Agent.objects.filter(user=user).exists():
+                self.add_error("assigned_to", f"{user} is not an agent.")
+        if "category" in self.changed_data and data.get("category") is None:
+            self.add_error("category", "A category cannot be cleared; choose another one.")
+        return data
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
+    form = TicketAdminForm
     list_display = [
         "id",
         "title",
@@ -81,6 +113,21 @@ class TicketAdmin(admin.ModelAdmin):
     inlines = [TicketEventInline]
     actions = [_transition_action(s) for s in TicketStatus.values]
 
+    def get_fields(self, request, obj=None):
+        if obj is None:  # a new ticket is classified and routed like one from the API
+            return ["title", "description", "priority"]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def delete_model(self, request, obj: Ticket) -> None:
+        services.ticket_delete(ticket=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for ticket in queryset:
+            services.ticket_delete(ticket=ticket)
+
     def save_model(self, request, obj: Ticket, form, change: bool) -> None:
         try:
             if not change:
@@ -102,17 +149,13 @@ class TicketAdmin(admin.ModelAdmin):
         edits = {
             field: getattr(obj, field)
             for field in ("title", "description", "priority", "category")
-            if field in changed and getattr(obj, field) is not None
+            if field in changed
         }
         if edits:
             ticket = services.ticket_update(ticket=ticket, actor=request.user, **edits)
-        if "assigned_to" in changed and obj.assigned_to_id:
+        if "assigned_to" in changed:
             ticket = services.ticket_assign(
                 ticket=ticket, user_id=obj.assigned_to_id, actor=request.user
             )
         if "status" in changed:
             services.ticket_transition(ticket=ticket, status=obj.status, actor=request.user)
-
-    def save_formset(self, request, form, formset, change):
-        # Events are read-only; nothing to save.
-        return None

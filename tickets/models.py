@@ -182,3 +182,39 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on ticket {self.ticket_id}"
+
+
+class ClassifierModel(models.Model):
+    """The registry of trained models: one row per training, at most one active.
+
+    The artefact is a file in settings.ML_ARTIFACT_DIR, loaded only when its sha256 matches
+    the one recorded here at training time.
+    """
+
+    version = models.CharField(max_length=64, unique=True)
+    trained_at = models.DateTimeField(default=timezone.now)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    n_samples = models.PositiveIntegerField()
+    classes = models.JSONField(default=list)
+    metrics = models.JSONField(default=dict)
+    params = models.JSONField(default=dict, blank=True)
+    artifact = models.CharField(max_length=255, help_text="File name inside ML_ARTIFACT_DIR.")
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.BigIntegerField(default=0)
+    training_seconds = models.FloatField(default=0.0)
+    is_active = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-trained_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="classifier_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}{' (active)' if self.is_active else ''}"

@@ -8,11 +8,19 @@ from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
 
 from config.openapi import ERRORS
-from tickets import selectors, services
+from tickets import ml_services, selectors, services, similarity
 from tickets.filters import TicketFilterSet
+from tickets.ml_serializers import (
+    RerouteQuerySerializer,
+    SimilarQuerySerializer,
+    SimilarTicketSerializer,
+    TicketPredictResultSerializer,
+)
+from tickets.models import Ticket
 from tickets.permissions import IsAgentOrStaff, IsStaff, ReadAnyWriteStaff
 from tickets.serializers import (
     CategorySerializer,
+    CategorySummarySerializer,
     TicketAssignInputSerializer,
     TicketCreateInputSerializer,
     TicketEventSerializer,
@@ -35,10 +43,19 @@ class TicketViewSet(viewsets.GenericViewSet):
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no real user
+            return Ticket.objects.none()
         return selectors.ticket_list(user=self.request.user)
 
     def get_permissions(self):
-        if self.action in ("update", "partial_update", "assign", "reassign", "transition"):
+        if self.action in (
+            "update",
+            "partial_update",
+            "assign",
+            "reassign",
+            "transition",
+            "ml_predict",
+        ):
             return [IsAgentOrStaff()]
         if self.action == "destroy":
             return [IsStaff()]
@@ -112,7 +129,7 @@ class TicketViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
         ticket = self.get_object()
-        data = _validated(TicketReassignInputSerializer, request.data or {})
+        data = _validated(TicketReassignInputSerializer, request.data)
         ticket = services.ticket_reassign(
             ticket=ticket, actor=request.user, user_id=data.get("agent")
         )
@@ -136,6 +153,44 @@ class TicketViewSet(viewsets.GenericViewSet):
     def events(self, request, pk=None):
         events = selectors.ticket_event_list(ticket=self.get_object())
         return Response(TicketEventSerializer(events, many=True).data)
+
+    @extend_schema(
+        request=None,
+        parameters=[RerouteQuerySerializer],
+        responses={200: TicketPredictResultSerializer, **ERRORS(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def ml_predict(self, request, pk=None):
+        """Classify with the trained model and write the category to the ticket."""
+        ticket = self.get_object()
+        query = _validated(RerouteQuerySerializer, request.query_params)
+        ticket, prediction = ml_services.ticket_predict(
+            ticket=ticket, actor=request.user, reroute=query["reroute"]
+        )
+        ticket = selectors.ticket_detail(pk=ticket.pk)
+        return Response(
+            {
+                "category": CategorySummarySerializer(ticket.category).data,
+                "confidence": prediction.confidence,
+                "model_version": prediction.model_version,
+                "top": [{"label": label, "probability": p} for label, p in prediction.top],
+                "ticket": TicketSerializer(ticket).data,
+            }
+        )
+
+    @extend_schema(
+        parameters=[SimilarQuerySerializer],
+        responses={200: SimilarTicketSerializer(many=True), **ERRORS(400, 401, 404)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def similar(self, request, pk=None):
+        """The most similar other tickets the caller may see, best first."""
+        ticket = self.get_object()
+        query = _validated(SimilarQuerySerializer, request.query_params)
+        results = similarity.ticket_similar_list(ticket=ticket, user=request.user, top=query["top"])
+        return Response(
+            [{"score": score, "ticket": TicketSerializer(t).data} for t, score in results]
+        )
 
 
 def _validated(serializer_class, data, **kwargs) -> dict:

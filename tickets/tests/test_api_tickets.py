@@ -162,6 +162,17 @@ def test_malformed_json_is_a_400(client):
     assert Ticket.objects.count() == 0
 
 
+def test_body_over_the_upload_limit_is_a_json_error(client, settings):
+    body = json.dumps({**BILLING_TEXT, "description": "a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE)})
+
+    response = client.post(TICKETS, body, content_type="application/json")
+
+    assert response.status_code in (400, 413)
+    assert response["Content-Type"].startswith("application/json"), response.content[:80]
+    assert "detail" in response.json()
+    assert Ticket.objects.count() == 0
+
+
 def test_read_only_fields_echoed_from_a_get_are_ignored(client):
     response = post(client, {**BILLING_TEXT, "id": 999, "classified_by": "manual"})
 

@@ -1,0 +1,87 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from config.exceptions import DomainError
+from tickets import ml_services
+from tickets.ml_views import train_result
+
+
+class Command(BaseCommand):
+    help = (
+        "Train the ticket classifier on the categorised tickets in the database, evaluate it on "
+        "a stratified held-out split, save the artefact and activate it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--test-size", type=float, default=0.2, help="Held-out share (0.2).")
+        parser.add_argument(
+            "--min-per-class",
+            type=int,
+            default=ml_services.DEFAULT_MIN_PER_CLASS,
+            help="Categories with fewer tickets are left out of the model.",
+        )
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+        parser.add_argument(
+            "--no-activate", action="store_true", help="Register the model without activating it."
+        )
+        parser.add_argument(
+            "--compare-seed",
+            action="store_true",
+            help="Also score the seed configuration (TfidfVectorizer() + LogisticRegression()) "
+            "on the same held-out split.",
+        )
+
+    def handle(self, *args, **options):
+        if not 0.05 <= options["test_size"] <= 0.5:
+            raise CommandError("--test-size must be between 0.05 and 0.5.")
+        if options["min_per_class"] < 2:
+            raise CommandError("--min-per-class must be at least 2.")
+        try:
+            record = ml_services.model_train(
+                test_size=options["test_size"],
+                min_per_class=options["min_per_class"],
+                seed=options["seed"],
+                activate=not options["no_activate"],
+            )
+        except DomainError as error:
+            raise CommandError(error.message) from None
+        result = train_result(record)
+        result["active"] = record.is_active
+        result["training_seconds"] = round(record.training_seconds, 2)
+        if options["compare_seed"]:
+            result["comparison"] = ml_services.compare_with_seed(
+                test_size=options["test_size"],
+                min_per_class=options["min_per_class"],
+                seed=options["seed"],
+            )
+        if options["json"]:
+            self.stdout.write(json.dumps(result))
+            return
+        self._report(result)
+
+    def _report(self, result: dict) -> None:
+        metrics = result["metrics"]
+        out = self.stdout.write
+        out(self.style.SUCCESS(f"Model {result['version']} trained"))
+        out(f"  samples: {result['n_samples']}   classes: {result['n_classes']}")
+        out(f"  artefact: {result['model_path']}   active: {result['active']}")
+        out(
+            f"  held-out: accuracy {metrics['accuracy']:.3f}   macro-F1 {metrics['macro_f1']:.3f}"
+            f"   ({metrics['n_test']} tickets)   training {result['training_seconds']}s"
+        )
+        out("  per class:        precision  recall  f1     support")
+        for label, row in metrics["per_class"].items():
+            out(
+                f"    {label[:16]:<16} {row['precision']:.3f}      {row['recall']:.3f}   "
+                f"{row['f1']:.3f}  {row['support']}"
+            )
+        if "comparison" in result:
+            comparison = result["comparison"]
+            out("  same split, seed configuration vs ours:")
+            for name in ("seed", "ours"):
+                row = comparison[name]
+                out(
+                    f"    {name:<5} accuracy {row['accuracy']:.3f}   macro-F1 {row['macro_f1']:.3f}"
+                )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from tickets import ml_views
+
+urlpatterns = [
+    path("train/", ml_views.TrainView.as_view(), name="ml-train"),
+    path("model/", ml_views.ActiveModelView.as_view(), name="ml-model"),
+    path("models/", ml_views.ModelListView.as_view(), name="ml-models"),
+    path(
+        "models/<str:version>/activate/",
+        ml_views.ModelActivateView.as_view(),
+        name="ml-model-activate",
+    ),
+]
