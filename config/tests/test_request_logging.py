@@ -1,0 +1,39 @@
+import json
+import logging
+
+from config.logging import JsonFormatter, RequestIdFilter
+
+
+def test_each_request_is_logged_once_with_its_id(client, caplog):
+    with caplog.at_level(logging.INFO, logger="tickets.access"):
+        response = client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")
+
+    assert response["X-Request-ID"] == "abc-123"
+    records = [r for r in caplog.records if r.name == "tickets.access"]
+    assert len(records) == 1
+    record = records[0]
+    assert (record.method, record.path, record.status, record.request_id) == (
+        "GET",
+        "/healthz",
+        200,
+        "abc-123",
+    )
+    assert record.duration_ms >= 0
+
+
+def test_an_unsafe_incoming_request_id_is_replaced(client):
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nwith newline")
+    assert response["X-Request-ID"] != "bad id\nwith newline"
+    assert len(response["X-Request-ID"]) == 32
+
+
+def test_json_format_carries_the_request_fields():
+    record = logging.LogRecord("tickets.access", logging.INFO, __file__, 1, "GET / 200", (), None)
+    record.method, record.path, record.status, record.duration_ms = "GET", "/", 200, 1.5
+    RequestIdFilter().filter(record)
+
+    line = json.loads(JsonFormatter().format(record))
+
+    assert line["message"] == "GET / 200"
+    assert (line["method"], line["status"], line["duration_ms"]) == ("GET", 200, 1.5)
+    assert line["request_id"] == "-"
