@@ -26,6 +26,7 @@ setup: install .env
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py setup_demo
+	$(BIN)/python manage.py train --if-none-active
 	@echo ""
 	@echo "Demo users: admin / admin-demo-pass (staff), demo / demo-pass (requester),"
 	@echo "            alice, bruno, chiara, dieter, emma, farid, gina / agent-demo-pass (agents)"

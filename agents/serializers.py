@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from agents.models import GENERAL_DEPARTMENT_SLUG, Agent, Department
-from config.serializers import StrictInputSerializer
+from config.serializers import RejectUnknownFieldsMixin, StrictInputSerializer
 
 
 class DepartmentSummarySerializer(serializers.ModelSerializer):
@@ -11,7 +11,7 @@ class DepartmentSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "slug", "name"]

@@ -3,13 +3,21 @@
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, IntegrityError, OperationalError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 logger = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
+RETRY_AFTER_SECONDS = 5
+
+
+def database_is_unreachable(exc: BaseException) -> bool:
+    """The connection failed or was lost (as opposed to a query the database refused)."""
+    return isinstance(exc, OperationalError | InterfaceError)
 
 
 class DomainError(Exception):
@@ -34,7 +42,8 @@ class ConflictError(DomainError):
 
 
 def api_exception_handler(exc, context):
-    """DRF's handler plus domain errors (400/409), model validation (400), lost database (503)."""
+    """DRF's handler plus domain errors (400/409), model validation (400), a value the database
+    refuses (400), conflicting data (409), lost database (503)."""
     if isinstance(exc, DomainError):
         return Response(exc.as_body(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
@@ -45,11 +54,17 @@ def api_exception_handler(exc, context):
         return Response(
             {"detail": "The change conflicts with existing data."}, status=status.HTTP_409_CONFLICT
         )
-    if response is None and isinstance(exc, OperationalError | DatabaseError):
+    if response is None and isinstance(exc, DataError):
+        logger.warning("value refused by the database: %s", exc)
+        return Response(
+            {"detail": "A value is malformed or out of range."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if response is None and database_is_unreachable(exc):
         logger.error("database unavailable: %s", exc)
         return Response(
-            {"detail": "The database is unavailable; try again shortly."},
+            {"detail": DATABASE_UNAVAILABLE},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     return response

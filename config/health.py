@@ -1,7 +1,13 @@
 """Liveness and readiness probes for load balancers and orchestrators."""
 
+import logging
+
 from django.db import connection
 from django.http import JsonResponse
+
+from config.exceptions import RETRY_AFTER_SECONDS
+
+logger = logging.getLogger(__name__)
 
 
 def healthz(request):
@@ -10,19 +16,29 @@ def healthz(request):
 
 
 def readyz(request):
-    """Ready to serve: the database answers; reports whether a trained model is loaded."""
+    """Ready to serve: the database answers. Also says whether a trained model is loaded; a
+    service without one is still ready (keyword rules classify meanwhile)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception as error:  # noqa: BLE001 - any failure means not ready
-        return JsonResponse({"status": "unavailable", "database": str(error)[:200]}, status=503)
+        # The reason goes to the log, not to whoever probes a public endpoint.
+        logger.error("not ready, database unreachable: %s", error)
+        response = JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     from tickets.ml_registry import active_model
 
-    model = active_model()
+    try:
+        model = active_model()
+    except Exception as error:  # noqa: BLE001 - a broken model registry is not unreadiness
+        logger.error("model registry unreadable: %s", error)
+        model = None
     return JsonResponse(
         {
             "status": "ok",
             "database": "ok",
+            "model_loaded": model is not None,
             "model": getattr(model, "version", None),
         }
     )

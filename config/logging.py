@@ -7,6 +7,8 @@ import re
 import time
 import uuid
 
+from django.utils.functional import LazyObject, empty
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 access_logger = logging.getLogger("tickets.access")
@@ -38,6 +40,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+def _user_id(request):
+    """The caller's id if the request has already looked them up. Never a query of its own:
+    the database may be what just failed, and a log line must not turn a 503 into a 500."""
+    user = request.__dict__.get("user")
+    if isinstance(user, LazyObject) and user._wrapped is empty:
+        return None
+    return getattr(user, "pk", None)
+
+
 class RequestLogMiddleware:
     """Takes the caller's X-Request-ID (or makes one), returns it, and logs the request."""
 
@@ -55,7 +66,6 @@ class RequestLogMiddleware:
             request_id_var.reset(token)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         response["X-Request-ID"] = request_id
-        user = getattr(request, "user", None)
         access_logger.info(
             "%s %s %s %.1fms",
             request.method,
@@ -68,7 +78,7 @@ class RequestLogMiddleware:
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": duration_ms,
-                "user_id": getattr(user, "pk", None),
+                "user_id": _user_id(request),
             },
         )
         return response

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "config",
     "agents",
     "tickets",
 ]
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,6 +92,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # An unreachable server fails a request in seconds (503) instead of hanging a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
+
+# Throttle counters (and any other cache use): Redis when REDIS_URL is set, so that every
+# process of a deployment shares them; memory local to the process otherwise.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "ticketing",
+            # A Redis outage must not hang requests: throttles then let requests through.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -122,6 +145,19 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_MAX_REQUEST_BYTES", default=1_048_576)
 
+# HTTPS, switched on by environment in production (all off for local development over http).
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+# Load balancers probe over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=False)
+X_FRAME_OPTIONS = "DENY"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
@@ -134,8 +170,21 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.StandardPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Per scope, `N/second|minute|hour|day` (config/throttling.py); checked at start-up.
+    "DEFAULT_THROTTLE_RATES": {
+        "token_client": env.str("THROTTLE_TOKEN_CLIENT_RATE", default="30/min"),
+        "token_username": env.str("THROTTLE_TOKEN_USERNAME_RATE", default="10/min"),
+        "ticket_create": env.str("THROTTLE_TICKET_CREATE_RATE", default="30/min"),
+    },
+    # Proxies in front of the app whose X-Forwarded-For is trusted to name the client.
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.openapi.ApiAutoSchema",
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -171,10 +220,18 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.TicketStatus",
     },
+    # The API speaks JSON; form bodies are still accepted, but not documented.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.document_standard_errors",
+    ],
 }
 
 # Machine learning: where trained artefacts live, and when the model is trusted.
-ML_ARTIFACT_DIR = Path(env.str("ML_ARTIFACT_DIR", default=str(BASE_DIR / "ml" / "artifacts")))
+ML_ARTIFACT_DIR = Path(env.str("ML_ARTIFACT_DIR", default="ml/artifacts"))
+if not ML_ARTIFACT_DIR.is_absolute():  # relative to the project, not the working directory
+    ML_ARTIFACT_DIR = BASE_DIR / ML_ARTIFACT_DIR
 ML_CONFIDENCE_THRESHOLD = env.float("ML_CONFIDENCE_THRESHOLD", default=0.5)
 # After a failed artefact load, seconds before the same version is tried again.
 ML_RETRY_SECONDS = env.float("ML_RETRY_SECONDS", default=30.0)

@@ -13,6 +13,15 @@ from config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits out of the way of ordinary tests; config/tests/test_throttling.py sets its own.
+REST_FRAMEWORK = {  # noqa: F405
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {
+        "token_client": "100000/min",
+        "token_username": "100000/min",
+        "ticket_create": "100000/min",
+    },
+}
 # Each test gets its own artefact directory (see the autouse fixture in conftest.py).
 ML_ARTIFACT_DIR = BASE_DIR / "var" / "test-artifacts"  # noqa: F405
 STORAGES = {

@@ -3,15 +3,17 @@ from django.urls import include, path
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
-from rest_framework_simplejwt.views import (
-    TokenObtainPairView,
-    TokenRefreshView,
-    TokenVerifyView,
-)
 
 from agents.views import AgentViewSet, DepartmentViewSet
 from config.health import healthz, readyz
+from config.tokens import (
+    LogoutView,
+    TokenObtainView,
+    TokenRefreshRotatingView,
+    TokenVerifyCheckView,
+)
 from config.views import api_root
+from tickets.analytics.dashboard import dashboard
 from tickets.views import CategoryViewSet, TicketViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -33,15 +35,18 @@ alias_router.register(
 
 urlpatterns = [
     path("api/", api_root, name="api-root"),
-    path("api/token/", TokenObtainPairView.as_view(), name="token_obtain_pair"),
-    path("api/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
-    path("api/token/verify/", TokenVerifyView.as_view(), name="token_verify"),
+    path("api/token/", TokenObtainView.as_view(), name="token_obtain_pair"),
+    path("api/token/refresh/", TokenRefreshRotatingView.as_view(), name="token_refresh"),
+    path("api/token/verify/", TokenVerifyCheckView.as_view(), name="token_verify"),
+    path("api/token/logout/", LogoutView.as_view(), name="token_logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/ml/", include("tickets.ml_urls")),
+    path("api/analytics/", include("tickets.analytics.urls")),
     path("api/", include(router.urls)),
     path("api/", include(alias_router.urls)),
     path("admin/", admin.site.urls),
+    path("dashboard/", dashboard, name="dashboard"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
 ]

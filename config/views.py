@@ -1,5 +1,7 @@
 """Project-level endpoints: the API root and JSON error pages for API paths."""
 
+import sys
+
 from django.http import JsonResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -7,6 +9,8 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+
+from config.exceptions import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_is_unreachable
 
 
 @extend_schema(
@@ -38,6 +42,8 @@ def api_root(request):
                 "token": reverse("token_obtain_pair", request=request),
                 "schema": reverse("schema", request=request),
                 "docs": reverse("swagger-ui", request=request),
+                "analytics": reverse("analytics-root", request=request),
+                "dashboard": reverse("dashboard", request=request),
                 "admin": "/admin/",
             },
         }
@@ -64,6 +70,12 @@ def json_bad_request(request, exception=None):
 
 
 def json_server_error(request):
+    """500 for API paths as JSON; a lost database (raised outside any view, say in a
+    middleware) is a 503 JSON with Retry-After on every path."""
+    if database_is_unreachable(sys.exc_info()[1]):
+        response = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Internal server error."}, status=500)
     from django.views.defaults import server_error

@@ -6,3 +6,18 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+
+def _refuse_to_start_on_check_errors() -> None:
+    """gunicorn does not run the system checks as manage.py does: a serious configuration
+    error (config/checks.py, say token rotation without the blacklist) must stop the server
+    rather than let it serve."""
+    from django.core import checks
+    from django.core.exceptions import ImproperlyConfigured
+
+    serious = [message for message in checks.run_checks() if message.is_serious()]
+    if serious:
+        raise ImproperlyConfigured("\n".join(str(message) for message in serious))
+
+
+_refuse_to_start_on_check_errors()

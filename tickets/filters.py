@@ -1,27 +1,40 @@
 """List filters for tickets: `?status=OPEN&assigned_to=me&created_after=2026-01-01...`."""
 
+import re
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.filters import SearchFilter
 
 from tickets.models import Priority, Ticket, TicketStatus
+
+# What the server accepts is exactly what the schema says: `me`, `none` (any case) or an id.
+USER_REF_PATTERN = r"^([Mm][Ee]|[Nn][Oo][Nn][Ee]|[1-9][0-9]{0,17})$"
+SEARCH_MAX_LENGTH = 200
 
 
 class UserRefField(forms.CharField):
     """`me`, `none` or a user id."""
 
+    def __init__(self, **kwargs):
+        kwargs.setdefault("strip", False)
+        super().__init__(**kwargs)
+
     def clean(self, value):
-        value = super().clean(value)
-        if value in ("", None):
+        if value is None:  # parameter absent
             return None
-        value = value.strip().lower()
-        if value in ("me", "none"):
-            return value
-        if value.isdigit() and 0 < int(value) < 2**63:
-            return int(value)
-        raise ValidationError("Expected 'me', 'none' or a user id.")
+        value = super().clean(value)
+        if not re.fullmatch(USER_REF_PATTERN, value):
+            raise ValidationError("Expected 'me', 'none' or a user id.")
+        value = value.lower()
+        return value if value in ("me", "none") else int(value)
 
 
+@extend_schema_field({"type": "string", "pattern": USER_REF_PATTERN})
 class UserRefFilter(django_filters.Filter):
     field_class = UserRefField
 
@@ -51,17 +64,53 @@ class SlugOrIdFilter(django_filters.CharFilter):
         return qs.filter(**{f"{self.field_name}__slug": value})
 
 
+class StrictIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time; present but empty is a 400 too, as the schema's format says."""
+
+    def clean(self, value):
+        if value == "":
+            raise ValidationError("Expected an ISO 8601 date-time.")
+        return super().clean(value)
+
+
+class StrictIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = StrictIsoDateTimeField
+
+
+@extend_schema_field({"type": "string", "enum": [p.name for p in Priority]})
+class PriorityFilter(django_filters.MultipleChoiceFilter):
+    """Priorities by name (LOW ... URGENT), stored as ordered numbers."""
+
+
+class BoundedSearchFilter(SearchFilter):
+    """`?search=` over title and description, at most SEARCH_MAX_LENGTH characters (400)."""
+
+    def get_search_terms(self, request):
+        raw = request.query_params.get(self.search_param, "")
+        if len(raw) > SEARCH_MAX_LENGTH:
+            raise ApiValidationError(
+                {self.search_param: [f"At most {SEARCH_MAX_LENGTH} characters."]}
+            )
+        return super().get_search_terms(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["maxLength"] = SEARCH_MAX_LENGTH
+        return parameters
+
+
 class TicketFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=TicketStatus.choices)
-    priority = django_filters.MultipleChoiceFilter(
+    priority = PriorityFilter(
         choices=[(p.name, p.label) for p in Priority], method="filter_priority"
     )
     category = SlugOrIdFilter(field_name="category", help_text="Slug, id or `none`.")
     department = SlugOrIdFilter(field_name="department", help_text="Slug, id or `none`.")
     assigned_to = UserRefFilter(field_name="assigned_to", help_text="`me`, `none` or a user id.")
     created_by = UserRefFilter(field_name="created_by", help_text="`me`, `none` or a user id.")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = StrictIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = StrictIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Ticket

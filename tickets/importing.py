@@ -81,10 +81,10 @@ def _rows(handle, columns: ImportColumns) -> Iterator[tuple[int, dict]]:
     missing = wanted - set(reader.fieldnames or [])
     if missing:
         raise RowError(f"missing column(s): {', '.join(sorted(missing))}")
-    start = reader.line_num + 1
     for row in reader:
-        yield start, row
-        start = reader.line_num + 1
+        # The reader skips blank lines, so count back from where the record ended.
+        newlines = sum(v.count("\n") for v in row.values() if isinstance(v, str))
+        yield reader.line_num - newlines, row
 
 
 def tickets_import(
@@ -96,7 +96,8 @@ def tickets_import(
     batch: int = 1000,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import every valid row; each bad row is reported with its line number and skipped.
+    """Import every valid row in one transaction; each bad row is reported with its line
+    number and skipped.
 
     Imported tickets are history: classified_by=manual when labelled, no assignee, no
     events. Without timestamp columns they are dated now.
@@ -108,22 +109,26 @@ def tickets_import(
     pending: list[Ticket] = []
 
     def flush() -> None:
-        with transaction.atomic():
-            Ticket.objects.bulk_create(pending)
+        Ticket.objects.bulk_create(pending)
         report.imported += len(pending)
         pending.clear()
         if progress:
             progress(report.imported)
 
-    for line, row in _rows(handle, columns):
-        try:
-            pending.append(_ticket(row, columns, resolve, status=status, general=general, now=now))
-        except RowError as error:
-            report.errors.append((line, str(error)))
-        if len(pending) >= batch:
+    # All or nothing: a file that breaks halfway (bad encoding, missing column) leaves no
+    # partial import behind; single bad rows are reported and skipped.
+    with transaction.atomic():
+        for line, row in _rows(handle, columns):
+            try:
+                pending.append(
+                    _ticket(row, columns, resolve, status=status, general=general, now=now)
+                )
+            except RowError as error:
+                report.errors.append((line, str(error)))
+            if len(pending) >= batch:
+                flush()
+        if pending:
             flush()
-    if pending:
-        flush()
     return report
 
 

@@ -5,7 +5,11 @@ from rest_framework import serializers
 
 from agents.models import Department
 from agents.serializers import DepartmentSummarySerializer
-from config.serializers import StrictInputSerializer, UserSummarySerializer
+from config.serializers import (
+    RejectUnknownFieldsMixin,
+    StrictInputSerializer,
+    UserSummarySerializer,
+)
 from tickets.models import Category, Priority, Ticket, TicketEvent, TicketStatus
 
 PRIORITY_NAMES = [p.name for p in Priority]
@@ -86,6 +90,7 @@ class TicketCreateInputSerializer(StrictInputSerializer):
 
     redirected_fields = _REDIRECTED
     ignored_fields = _READ_ONLY_TICKET_FIELDS | {"category"}
+    schema_any_of_required = (("title",), ("subject",))
 
     def validate(self, attrs):
         subject = attrs.pop("subject", None)
@@ -136,7 +141,7 @@ class TicketEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="slug", queryset=Department.objects.all())
     keywords = serializers.ListField(
         child=serializers.CharField(max_length=100), max_length=500, required=False

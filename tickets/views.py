@@ -4,12 +4,13 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from config.openapi import ERRORS
+from config.throttling import TicketCreateThrottle
 from tickets import ml_services, selectors, services, similarity
-from tickets.filters import TicketFilterSet
+from tickets.filters import BoundedSearchFilter, TicketFilterSet
 from tickets.ml_serializers import (
     RerouteQuerySerializer,
     SimilarQuerySerializer,
@@ -17,7 +18,7 @@ from tickets.ml_serializers import (
     TicketPredictResultSerializer,
 )
 from tickets.models import Ticket
-from tickets.permissions import IsAgentOrStaff, IsStaff, ReadAnyWriteStaff
+from tickets.permissions import IsAgentOrStaffOnTicket, IsStaffOnTicket, ReadAnyWriteStaff
 from tickets.serializers import (
     CategorySerializer,
     CategorySummarySerializer,
@@ -36,7 +37,7 @@ class TicketViewSet(viewsets.GenericViewSet):
 
     serializer_class = TicketSerializer
     lookup_value_regex = r"[0-9]{1,18}"
-    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, OrderingFilter]
     filterset_class = TicketFilterSet
     search_fields = ["title", "description"]
     ordering_fields = ["created_at", "updated_at", "priority"]
@@ -48,6 +49,7 @@ class TicketViewSet(viewsets.GenericViewSet):
         return selectors.ticket_list(user=self.request.user)
 
     def get_permissions(self):
+        # Checked on the ticket found in the caller's scope: out of sight is 404, then 403.
         if self.action in (
             "update",
             "partial_update",
@@ -56,10 +58,15 @@ class TicketViewSet(viewsets.GenericViewSet):
             "transition",
             "ml_predict",
         ):
-            return [IsAgentOrStaff()]
+            return [IsAgentOrStaffOnTicket()]
         if self.action == "destroy":
-            return [IsStaff()]
+            return [IsStaffOnTicket()]
         return super().get_permissions()
+
+    def get_throttles(self):
+        if self.action == "create":
+            return [TicketCreateThrottle()]
+        return super().get_throttles()
 
     def _render(self, ticket, *, code=status.HTTP_200_OK) -> Response:
         # Re-read with its relations; not scoped, as a change (say, of category) may move the
@@ -73,7 +80,7 @@ class TicketViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=TicketCreateInputSerializer,
-        responses={201: TicketSerializer, **ERRORS(400, 401)},
+        responses={201: TicketSerializer, **ERRORS(400, 401, 429)},
     )
     def create(self, request):
         data = _validated(TicketCreateInputSerializer, request.data)
@@ -180,7 +187,7 @@ class TicketViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[SimilarQuerySerializer],
-        responses={200: SimilarTicketSerializer(many=True), **ERRORS(400, 401, 404)},
+        responses={200: SimilarTicketSerializer(many=True), **ERRORS(400, 401, 404, 409)},
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def similar(self, request, pk=None):
@@ -204,6 +211,7 @@ class CategoryViewSet(viewsets.ModelViewSet):
 
     serializer_class = CategorySerializer
     permission_classes = [ReadAnyWriteStaff]
+    lookup_value_regex = r"[0-9]{1,18}"
     filter_backends = []
 
     def get_queryset(self):

@@ -47,10 +47,13 @@ def test_list_is_paginated(staff_client):
 def test_page_size_is_capped_at_100(staff_client):
     TicketFactory.create_batch(101)
 
-    body = staff_client.get(TICKETS, {"page_size": 1000}).json()
+    body = staff_client.get(TICKETS, {"page_size": 100}).json()
+    too_large = staff_client.get(TICKETS, {"page_size": 1000})
 
     assert body["count"] == 101
     assert len(body["results"]) == 100
+    assert too_large.status_code == 400
+    assert "between 1 and 100" in too_large.json()["page_size"][0]
 
 
 def test_page_out_of_range_is_a_404(staff_client):

@@ -24,23 +24,29 @@ class Command(BaseCommand):
         if bool(text) == bool(file):
             raise CommandError("Give either a TEXT or --file, not both or neither.")
         inputs = [(text, "")] if text else self._read(Path(file), title_col, description_col)
-        for title, description in inputs:
-            decision = ticket_triage(title=title, description=description)
-            row = {
-                "title": title[:200],
-                "category": decision.category.slug if decision.category else None,
-                "department": decision.category.department.slug if decision.category else "general",
-                "confidence": round(decision.prediction.confidence, 4),
-                "classified_by": decision.prediction.source,
-                "model_version": decision.prediction.model_version,
-            }
-            if options["json"]:
-                self.stdout.write(json.dumps(row, ensure_ascii=False))
-            else:
-                self.stdout.write(
-                    f"{row['category'] or '-':<16} {row['confidence']:.2f}  "
-                    f"{row['classified_by']:<9} {row['title'][:70]}"
-                )
+        try:
+            for title, description in inputs:
+                self._classify(title, description, as_json=options["json"])
+        except UnicodeDecodeError as error:
+            raise CommandError(f"The file is not UTF-8: {error}") from None
+
+    def _classify(self, title: str, description: str, *, as_json: bool) -> None:
+        decision = ticket_triage(title=title, description=description)
+        row = {
+            "title": title[:200],
+            "category": decision.category.slug if decision.category else None,
+            "department": decision.category.department.slug if decision.category else "general",
+            "confidence": round(decision.prediction.confidence, 4),
+            "classified_by": decision.prediction.source,
+            "model_version": decision.prediction.model_version,
+        }
+        if as_json:
+            self.stdout.write(json.dumps(row, ensure_ascii=False))
+        else:
+            self.stdout.write(
+                f"{row['category'] or '-':<16} {row['confidence']:.2f}  "
+                f"{row['classified_by']:<9} {row['title'][:70]}"
+            )
 
     def _read(self, path: Path, title_col: str, description_col: str):
         if not path.is_file():
@@ -54,6 +60,8 @@ class Command(BaseCommand):
                         item = json.loads(line)
                     except json.JSONDecodeError as error:
                         raise CommandError(f"line {number}: invalid JSON ({error.msg})") from None
+                    if not isinstance(item, dict):
+                        raise CommandError(f"line {number}: expected a JSON object")
                     yield str(item.get(title_col) or ""), str(item.get(description_col) or "")
             else:
                 reader = csv.DictReader(handle)

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from config.exceptions import DomainError
 from tickets import ml_services
 from tickets.ml_views import train_result
+from tickets.models import ClassifierModel
 
 
 class Command(BaseCommand):
@@ -27,6 +28,11 @@ class Command(BaseCommand):
             "--no-activate", action="store_true", help="Register the model without activating it."
         )
         parser.add_argument(
+            "--if-none-active",
+            action="store_true",
+            help="Do nothing when a model is already active (used by `make setup`).",
+        )
+        parser.add_argument(
             "--compare-seed",
             action="store_true",
             help="Also score the seed configuration (TfidfVectorizer() + LogisticRegression()) "
@@ -38,6 +44,9 @@ class Command(BaseCommand):
             raise CommandError("--test-size must be between 0.05 and 0.5.")
         if options["min_per_class"] < 2:
             raise CommandError("--min-per-class must be at least 2.")
+        if options["if_none_active"] and ClassifierModel.objects.filter(is_active=True).exists():
+            self.stdout.write("A model is already active: nothing trained.")
+            return
         try:
             record = ml_services.model_train(
                 test_size=options["test_size"],

@@ -1,0 +1,105 @@
+"""System checks of the security configuration (`manage.py check [--deploy]`).
+
+Errors stop runserver, migrate and gunicorn (config/wsgi.py runs the checks at start-up);
+warnings tagged deploy make `check --deploy --fail-level WARNING` fail in CI.
+"""
+
+from django.apps import apps
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+from rest_framework.throttling import SimpleRateThrottle
+
+BLACKLIST_APP = "rest_framework_simplejwt.token_blacklist"
+MIN_KEY_LENGTH = 32
+
+
+@register(Tags.security)
+def jwt_blacklist_check(app_configs, **kwargs) -> list:
+    """Rotating refresh tokens without the blacklist app leaves every used refresh token valid
+    (and logout a no-op): refuse to start."""
+    jwt = getattr(settings, "SIMPLE_JWT", {})
+    if jwt.get("ROTATE_REFRESH_TOKENS") and not apps.is_installed(BLACKLIST_APP):
+        return [
+            Error(
+                "ROTATE_REFRESH_TOKENS is on but the token blacklist app is not installed: "
+                "refresh tokens already used, and those sent to logout, would stay valid.",
+                hint=f"Add {BLACKLIST_APP!r} to INSTALLED_APPS (and migrate).",
+                id="config.E001",
+            )
+        ]
+    if jwt.get("ROTATE_REFRESH_TOKENS") and not jwt.get("BLACKLIST_AFTER_ROTATION"):
+        return [
+            Warning(
+                "ROTATE_REFRESH_TOKENS is on without BLACKLIST_AFTER_ROTATION: a stolen refresh "
+                "token stays usable after its owner has refreshed.",
+                hint="Set SIMPLE_JWT['BLACKLIST_AFTER_ROTATION'] = True.",
+                id="config.W004",
+            )
+        ]
+    return []
+
+
+@register(Tags.security)
+def throttle_rates_check(app_configs, **kwargs) -> list:
+    """A malformed THROTTLE_*_RATE would otherwise surface as a 500 on the first request."""
+    rates = getattr(settings, "REST_FRAMEWORK", {}).get("DEFAULT_THROTTLE_RATES", {})
+    errors = []
+    for scope, rate in rates.items():
+        if rate is None:
+            continue
+        try:
+            number, _ = SimpleRateThrottle.parse_rate(None, rate)
+            valid = number > 0
+        except (ValueError, IndexError, AttributeError, KeyError):
+            valid = False
+        if not valid:
+            errors.append(
+                Error(
+                    f"Throttle rate {rate!r} of scope {scope!r} is not of the form N/unit.",
+                    hint="For example 20/min, 5/s, 1000/hour or 10000/day.",
+                    id="config.E002",
+                )
+            )
+    return errors
+
+
+@register(Tags.security, deploy=True)
+def jwt_signing_key_check(app_configs, **kwargs) -> list:
+    """The JWT key must be its own secret: rotating SECRET_KEY then does not log out API
+    clients, and a leaked session key does not let anyone mint API tokens."""
+    key = getattr(settings, "SIMPLE_JWT", {}).get("SIGNING_KEY") or settings.SECRET_KEY
+    warnings = []
+    if key == settings.SECRET_KEY:
+        warnings.append(
+            Warning(
+                "JWTs are signed with SECRET_KEY.",
+                hint="Set JWT_SIGNING_KEY to a separate random secret.",
+                id="config.W001",
+            )
+        )
+    if len(key) < MIN_KEY_LENGTH or "change-me" in key:
+        warnings.append(
+            Warning(
+                f"The JWT signing key is weak (under {MIN_KEY_LENGTH} characters, or a "
+                "placeholder).",
+                hint='Generate one: python -c "import secrets; print(secrets.token_urlsafe(50))"',
+                id="config.W002",
+            )
+        )
+    return warnings
+
+
+@register(Tags.security, deploy=True)
+def shared_throttle_cache_check(app_configs, **kwargs) -> list:
+    """Per-process counters multiply every rate limit by the number of server processes."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend.endswith(("LocMemCache", "DummyCache")):
+        return [
+            Warning(
+                "The default cache is local to each process, so rate limits (login "
+                "throttling) are counted per process, not per deployment.",
+                hint="Set REDIS_URL.",
+                id="config.W003",
+            )
+        ]
+    return []

@@ -1,0 +1,131 @@
+import hashlib
+
+import joblib
+import pytest
+
+from ml.artifacts import (
+    ArtifactError,
+    artifact_bytes,
+    load_artifact,
+    load_artifact_bytes,
+    save_artifact,
+    sha256_hex,
+)
+
+TITLE, DESCRIPTION = "Rechnung doppelt", "invoice charged twice, please refund"
+
+
+@pytest.fixture
+def saved(model, tmp_path):
+    info = save_artifact(model, tmp_path, version="2025-01-31.1", metadata={"params": {"a": 1}})
+    return info
+
+
+def test_round_trip_predicts_the_same_and_stamps_the_version(model, saved, tmp_path):
+    loaded = load_artifact(tmp_path, saved.filename, saved.sha256)
+    before, after = model.predict(TITLE, DESCRIPTION), loaded.predict(TITLE, DESCRIPTION)
+    assert after.top == before.top
+    assert after.model_version == "2025-01-31.1"
+    assert loaded.similar(TITLE, DESCRIPTION, top=5) == model.similar(TITLE, DESCRIPTION, top=5)
+
+
+def test_file_is_named_by_version_hashed_and_complete(saved, tmp_path):
+    assert saved.filename == "ticket_classifier-2025-01-31.1.joblib"
+    assert saved.path == tmp_path / saved.filename
+    data = saved.path.read_bytes()
+    assert saved.sha256 == hashlib.sha256(data).hexdigest()
+    assert saved.size == len(data)
+    # The temporary file was renamed into place, nothing else left behind.
+    assert [p.name for p in tmp_path.iterdir()] == [saved.filename]
+
+
+def test_metadata_records_training_and_library_versions(saved, tmp_path):
+    loaded = load_artifact(tmp_path, saved.filename, saved.sha256)
+    metadata = loaded.metadata
+    assert metadata["version"] == "2025-01-31.1"
+    assert metadata["n_samples"] == 800
+    # Recorded by training even though the caller did not pass them.
+    assert metadata["metrics"]["n_test"] == 160
+    assert metadata["dropped_classes"] == []
+    assert metadata["classes"] == loaded.classes
+    assert metadata["trained_at"].startswith("20")
+    assert metadata["params"] == {"a": 1}
+    assert set(metadata["libraries"]) == {"python", "sklearn", "numpy", "scipy", "joblib"}
+
+
+def test_bytes_round_trip_for_database_storage(model):
+    data = artifact_bytes(model, version="db1", metadata={})
+    loaded = load_artifact_bytes(data, sha256_hex(data))
+    assert loaded.version == "db1"
+    assert loaded.predict(TITLE, DESCRIPTION).top == model.predict(TITLE, DESCRIPTION).top
+    assert load_artifact_bytes(memoryview(data), sha256_hex(data)).version == "db1"
+    with pytest.raises(ArtifactError, match="does not match"):
+        load_artifact_bytes(data, sha256_hex(data + b"x"))
+    with pytest.raises(ArtifactError, match="must be bytes"):
+        load_artifact_bytes(None, sha256_hex(data))
+
+
+def test_sha256_mismatch_is_refused(saved, tmp_path):
+    with pytest.raises(ArtifactError, match="does not match"):
+        load_artifact(tmp_path, saved.filename, "0" * 64)
+
+
+@pytest.mark.parametrize("expected", ["", "abc", "g" * 64, None])
+def test_malformed_expected_digest_is_refused(saved, tmp_path, expected):
+    with pytest.raises(ArtifactError, match="64 hexadecimal"):
+        load_artifact(tmp_path, saved.filename, expected)
+
+
+def test_corrupt_file_is_refused_even_with_its_own_digest(tmp_path):
+    path = tmp_path / "ticket_classifier-bad.joblib"
+    path.write_bytes(b"\x80\x04 certainly not a pickle")
+    with pytest.raises(ArtifactError, match="cannot be read"):
+        load_artifact(tmp_path, path.name, sha256_hex(path.read_bytes()))
+
+
+def test_truncated_file_is_refused(saved, tmp_path):
+    data = saved.path.read_bytes()[:5000]
+    saved.path.write_bytes(data)
+    with pytest.raises(ArtifactError, match="cannot be read"):
+        load_artifact(tmp_path, saved.filename, sha256_hex(data))
+
+
+def test_other_pickled_objects_are_refused(tmp_path):
+    path = tmp_path / "ticket_classifier-other.joblib"
+    joblib.dump({"format": 1, "model": "not a model", "metadata": {}}, path)
+    with pytest.raises(ArtifactError, match="does not hold a ticket model"):
+        load_artifact(tmp_path, path.name, sha256_hex(path.read_bytes()))
+    joblib.dump([1, 2, 3], path)
+    with pytest.raises(ArtifactError, match="known format"):
+        load_artifact(tmp_path, path.name, sha256_hex(path.read_bytes()))
+
+
+def test_missing_file_is_refused(tmp_path):
+    with pytest.raises(ArtifactError, match="cannot be opened"):
+        load_artifact(tmp_path, "ticket_classifier-gone.joblib", "0" * 64)
+
+
+@pytest.mark.parametrize(
+    "filename",
+    [
+        "../ticket_classifier-x.joblib",
+        "sub/ticket_classifier-x.joblib",
+        "/etc/passwd",
+        "ticket_classifier-../../x.joblib",
+        "ticket_classifier-..joblib",
+        "ticket_classifier-x.joblib/..",
+        "..\\ticket_classifier-x.joblib",
+        "other.joblib",
+        "",
+    ],
+)
+def test_file_names_that_could_escape_the_directory_are_refused(saved, tmp_path, filename):
+    with pytest.raises(ArtifactError, match="refusing"):
+        load_artifact(tmp_path, filename, saved.sha256)
+
+
+@pytest.mark.parametrize("version", ["../x", "a/b", "", "..", ".hidden", "v 1"])
+def test_unsafe_versions_are_refused_on_save(model, tmp_path, version):
+    with pytest.raises(ArtifactError, match="unsafe model version"):
+        save_artifact(model, tmp_path, version=version, metadata={})
+    assert list(tmp_path.iterdir()) == []

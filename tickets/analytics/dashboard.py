@@ -1,0 +1,39 @@
+"""The support dashboard: a server-rendered page whose charts read the analytics API.
+
+Session login: staff already signed in to the admin go straight through; anyone else gets
+the login form here (the admin's own form admits staff only, and agents need the page too).
+Requesters are refused (403).
+"""
+
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from tickets.analytics.windows import DEFAULT_DAYS
+from tickets.permissions import user_is_agent_or_staff
+
+DAYS_CHOICES = (7, 30, 90, 365)
+
+_login = LoginView.as_view(template_name="dashboard/login.html", next_page="dashboard")
+
+
+@never_cache
+def dashboard(request):
+    if not request.user.is_authenticated:
+        return _login(request)
+    if not user_is_agent_or_staff(request.user):
+        raise PermissionDenied("The dashboard is for agents and staff.")
+    return render(
+        request,
+        "dashboard/index.html",
+        {
+            "days_choices": DAYS_CHOICES,
+            "default_days": DEFAULT_DAYS,
+            "endpoints": {
+                name: reverse(f"analytics-{name}")
+                for name in ("trends", "mttr", "backlog", "agents")
+            },
+        },
+    )

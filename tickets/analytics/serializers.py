@@ -1,0 +1,141 @@
+"""Query parameters of the analytics endpoints (validated, 400 naming the field) and the
+shapes of their answers (rendering and OpenAPI documentation)."""
+
+from rest_framework import serializers
+
+from tickets.analytics.selectors import MTTR_GROUPS
+from tickets.analytics.windows import DEFAULT_DAYS, INTERVALS, MAX_DAYS
+
+# --- Input --------------------------------------------------------------------------------
+
+
+class WindowQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_DAYS,
+        default=DEFAULT_DAYS,
+        help_text=f"Length of the window ending now, in days (1-{MAX_DAYS}, default 30).",
+    )
+
+
+class TrendsQuerySerializer(WindowQuerySerializer):
+    interval = serializers.ChoiceField(
+        choices=INTERVALS,
+        required=False,
+        help_text="Add a time series per category with this bucket size (empty buckets are 0).",
+    )
+
+
+class ResolutionTimesQuerySerializer(WindowQuerySerializer):
+    by = serializers.ChoiceField(
+        choices=list(MTTR_GROUPS),
+        required=False,
+        help_text="Break the figures down by this dimension.",
+    )
+
+
+# --- Output -------------------------------------------------------------------------------
+
+
+class WindowSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    since = serializers.DateTimeField(help_text="Start of the window (inclusive): until - days.")
+    until = serializers.DateTimeField(help_text="End of the window (inclusive): now.")
+
+
+class CategoryCountSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text='Category slug, or "uncategorised".')
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class CategorySeriesSerializer(CategoryCountSerializer):
+    counts = serializers.ListField(
+        child=serializers.IntegerField(), help_text="One count per bucket, in bucket order."
+    )
+
+
+class TrendSeriesSerializer(serializers.Serializer):
+    interval = serializers.ChoiceField(choices=INTERVALS)
+    buckets = serializers.ListField(
+        child=serializers.DateField(), help_text="Local date each day or week (Monday) starts."
+    )
+    categories = CategorySeriesSerializer(many=True)
+
+
+class TrendsSerializer(WindowSerializer):
+    total = serializers.IntegerField(help_text="Tickets created in the window.")
+    categories = CategoryCountSerializer(many=True, help_text="By decreasing count.")
+    series = TrendSeriesSerializer(allow_null=True, help_text="Only with ?interval=.")
+
+
+class ResolutionFiguresSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Tickets resolved in the window.")
+    mean_seconds = serializers.FloatField(allow_null=True)
+    median_seconds = serializers.FloatField(allow_null=True)
+    p90_seconds = serializers.FloatField(allow_null=True)
+
+
+class ResolutionGroupSerializer(ResolutionFiguresSerializer):
+    key = serializers.CharField(
+        help_text='Slug, priority name or username; "uncategorised", "none" (no department) '
+        'or "unassigned" when missing.'
+    )
+    label = serializers.CharField()
+
+
+class ResolutionTimesSerializer(WindowSerializer, ResolutionFiguresSerializer):
+    by = serializers.ChoiceField(choices=list(MTTR_GROUPS), allow_null=True)
+    groups = ResolutionGroupSerializer(many=True, help_text="Empty without ?by=.")
+
+
+class BacklogGroupSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField(help_text="Open tickets (OPEN and IN_PROGRESS).")
+    unassigned = serializers.IntegerField()
+
+
+class BacklogDepartmentSerializer(BacklogGroupSerializer):
+    by_age = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Open tickets per age bucket key."
+    )
+
+
+class BacklogSerializer(serializers.Serializer):
+    as_of = serializers.DateTimeField(help_text="Ages are measured from this instant.")
+    total = serializers.IntegerField()
+    unassigned = serializers.IntegerField()
+    by_age = BacklogGroupSerializer(
+        many=True, help_text="lt_1d, 1_3d, 3_7d, 7_30d, gt_30d: age < 1 day, 1 <= age < 3, ..."
+    )
+    by_priority = BacklogGroupSerializer(many=True)
+    by_department = BacklogDepartmentSerializer(many=True)
+    by_category = BacklogGroupSerializer(many=True)
+
+
+class AgentFiguresSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The agent's user id.")
+    username = serializers.CharField()
+    department = serializers.CharField(help_text="Department slug.")
+    department_name = serializers.CharField()
+    is_available = serializers.BooleanField()
+    capacity = serializers.IntegerField(allow_null=True, help_text="null: unlimited.")
+    open_load = serializers.IntegerField(help_text="OPEN + IN_PROGRESS tickets now.")
+    assigned = serializers.IntegerField(
+        help_text="Tickets now assigned to the agent and created in the window."
+    )
+    resolved = serializers.IntegerField(help_text="Their tickets resolved in the window.")
+    median_seconds = serializers.FloatField(allow_null=True)
+
+
+class AgentsSerializer(WindowSerializer):
+    agents = AgentFiguresSerializer(many=True)
+
+
+class AnalyticsRootSerializer(serializers.Serializer):
+    trends = serializers.URLField()
+    mttr = serializers.URLField()
+    backlog = serializers.URLField()
+    agents = serializers.URLField()
+    dashboard = serializers.URLField()

@@ -1,0 +1,175 @@
+"""The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+Needs `apt-get install -y chromium` (no browser download: Playwright only drives it). Fails,
+never skips, when Chromium is missing. The screenshot is kept as var/artifacts/dashboard.png.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.servers.basehttp import WSGIServer
+from django.db import connections
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+from django.utils import timezone
+from playwright.sync_api import sync_playwright
+
+from tickets.analytics.tests.conftest import ticket_at
+from tickets.models import Priority, TicketStatus
+from tickets.tests.factories import AgentFactory, StaffFactory
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT = Path(settings.BASE_DIR) / "var" / "artifacts" / "dashboard.png"
+PASSWORD = "pass-1234-word"  # the factories' password
+CHARTS = ["chart-trends", "chart-mttr", "chart-backlog", "chart-agents"]
+
+# Every canvas: has a Chart.js chart, and how many of its pixels are painted.
+DRAWN = """() => [...document.querySelectorAll("canvas")].map((canvas) => {
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let painted = 0;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i]) painted++;
+  return {id: canvas.id, chart: Boolean(Chart.getChart(canvas)), painted};
+})"""
+SETTLED = "window.dashboardReady === true || window.dashboardError !== undefined"
+
+
+class SerialLiveServerThread(LiveServerThread):
+    """Django's live server, answering one request at a time.
+
+    The threaded server would let the page's parallel fetches use the test database's single
+    in-memory SQLite connection from several threads at once, which deadlocks.
+    """
+
+    def _create_server(self, connections_override=None):
+        return WSGIServer(
+            (self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False
+        )
+
+
+@pytest.fixture
+def live_url(transactional_db):
+    """The base URL of a live server (serving static files too), stopped after the test."""
+    shared = {
+        conn.alias: conn
+        for conn in connections.all()
+        if conn.vendor == "sqlite" and conn.is_in_memory_db()
+    }
+    for conn in shared.values():
+        conn.inc_thread_sharing()
+    thread = SerialLiveServerThread("localhost", StaticFilesHandler, connections_override=shared)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    try:
+        if thread.error:
+            raise thread.error
+        yield f"http://localhost:{thread.port}"
+    finally:
+        thread.terminate()
+        for conn in shared.values():
+            conn.dec_thread_sharing()
+
+
+def help_desk(catalogue) -> int:
+    """A month of history over every category, agents with and without capacity; returns how
+    many tickets were created in the last 30 days."""
+    now = timezone.now()
+    agents = [
+        AgentFactory(
+            user__username="alice", department=catalogue["billing"].department, max_open_tickets=8
+        ),
+        AgentFactory(
+            user__username="chiara", department=catalogue["bug"].department, max_open_tickets=5
+        ),
+        AgentFactory(user__username="emma", department=catalogue["account"].department),
+    ]
+    slugs = ["billing", "bug", "account", "feature", None]
+    for i in range(60):
+        slug = slugs[i % len(slugs)]
+        category = catalogue[slug] if slug else None
+        created = now - timedelta(days=i % 29, hours=i % 7)
+        resolved = created + timedelta(hours=1 + i % 11) if i % 3 else None
+        ticket_at(
+            created,
+            category=category,
+            department=category.department if category else None,
+            resolved=resolved,
+            status=TicketStatus.OPEN if resolved is None else TicketStatus.RESOLVED,
+            priority=list(Priority)[i % 4],
+            assigned_to=agents[i % 4].user if i % 4 < 3 else None,
+        )
+    return 60
+
+
+def test_dashboard_draws_every_chart_without_errors(live_url, catalogue):
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's Chromium with `apt-get install -y chromium`."
+        )
+    # Everything the database needs happens before Playwright starts its event loop, which
+    # Django would take for an async context.
+    StaffFactory(username="lead")
+    created = help_desk(catalogue)
+    problems: list[str] = []
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.set_default_timeout(20_000)
+            page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+            page.on(
+                "console",
+                lambda m: m.type == "error" and problems.append(f"console error: {m.text}"),
+            )
+            page.on(
+                "requestfailed",
+                lambda r: problems.append(f"request failed: {r.url} ({r.failure})"),
+            )
+            page.on(
+                "response",
+                lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"),
+            )
+
+            page.goto(f"{live_url}/admin/login/?next=/dashboard/")
+            page.fill("#id_username", "lead")
+            page.fill("#id_password", PASSWORD)
+            page.click("input[type=submit]")
+            page.wait_for_url("**/dashboard/")
+            page.wait_for_function(SETTLED, timeout=20_000)
+            first = page.evaluate(DRAWN)
+            tiles = page.inner_text(".tiles")
+
+            page.select_option("#days", "365")  # the days selector fetches and draws again
+            page.wait_for_function(SETTLED, timeout=20_000)
+            error = page.evaluate("window.dashboardError || null")
+            again = page.evaluate(DRAWN)
+            page.select_option("#days", "30")
+            page.wait_for_function(SETTLED, timeout=20_000)
+
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+        finally:
+            browser.close()
+
+    assert problems == []
+    assert error is None
+    for drawn in (first, again):
+        assert [c["id"] for c in drawn] == CHARTS
+        assert all(c["chart"] and c["painted"] > 1000 for c in drawn), drawn
+    assert f"{created}\ntickets created" in tiles
+    assert SCREENSHOT.stat().st_size > 10_000

@@ -1,0 +1,13 @@
+"""`/api/analytics/...`, included from config/urls.py."""
+
+from django.urls import path
+
+from tickets.analytics import views
+
+urlpatterns = [
+    path("", views.AnalyticsRootView.as_view(), name="analytics-root"),
+    path("trends/", views.TrendsView.as_view(), name="analytics-trends"),
+    path("mttr/", views.ResolutionTimesView.as_view(), name="analytics-mttr"),
+    path("backlog/", views.BacklogView.as_view(), name="analytics-backlog"),
+    path("agents/", views.AgentsView.as_view(), name="analytics-agents"),
+]

@@ -1,0 +1,151 @@
+/* The support dashboard: reads the analytics API with the session cookie and draws the charts.
+   Sets window.dashboardReady once every chart is drawn (the browser test waits for it) and
+   window.dashboardError when a request fails. */
+(function () {
+  "use strict";
+
+  const endpoints = JSON.parse(document.getElementById("dashboard-endpoints").textContent);
+  const select = document.getElementById("days");
+  const status = document.getElementById("status");
+  const charts = {};
+  const palette = [
+    "#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed",
+    "#0891b2", "#db2777", "#65a30d", "#475569", "#ea580c",
+  ];
+  const ageColours = ["#bbf7d0", "#86efac", "#fde047", "#fb923c", "#dc2626"];
+
+  Chart.defaults.animation = false;
+  Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.font.family = "system-ui, sans-serif";
+
+  const colour = (i) => palette[i % palette.length];
+  const hours = (seconds) => (seconds === null ? null : Math.round(seconds / 36) / 100);
+
+  function duration(seconds) {
+    if (seconds === null) return "–";
+    if (seconds < 3600) return Math.round(seconds / 60) + " min";
+    if (seconds < 172800) return (seconds / 3600).toFixed(1) + " h";
+    return (seconds / 86400).toFixed(1) + " d";
+  }
+
+  async function getJSON(path, params) {
+    const url = path + "?" + new URLSearchParams(params).toString();
+    const response = await fetch(url, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    if (!response.ok) throw new Error(path + " answered " + response.status);
+    return response.json();
+  }
+
+  function draw(id, config) {
+    if (charts[id]) charts[id].destroy();
+    charts[id] = new Chart(document.getElementById(id), config);
+  }
+
+  function drawTrends(trends) {
+    const series = trends.series;
+    draw("chart-trends", {
+      type: "bar",
+      data: {
+        labels: series.buckets,
+        datasets: series.categories.map((c, i) => ({
+          label: c.label, data: c.counts, backgroundColor: colour(i),
+        })),
+      },
+      options: {
+        scales: {
+          x: { stacked: true },
+          y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } },
+        },
+      },
+    });
+  }
+
+  function drawResolution(mttr) {
+    const groups = mttr.groups;
+    draw("chart-mttr", {
+      type: "bar",
+      data: {
+        labels: groups.map((g) => g.label),
+        datasets: [
+          { label: "median", data: groups.map((g) => hours(g.median_seconds)), backgroundColor: colour(0) },
+          { label: "90th percentile", data: groups.map((g) => hours(g.p90_seconds)), backgroundColor: "#93c5fd" },
+        ],
+      },
+      options: { scales: { y: { beginAtZero: true, title: { display: true, text: "hours" } } } },
+    });
+  }
+
+  function drawBacklog(backlog) {
+    const departments = backlog.by_department;
+    draw("chart-backlog", {
+      type: "bar",
+      data: {
+        labels: departments.map((d) => d.label),
+        datasets: backlog.by_age.map((age, i) => ({
+          label: age.label, data: departments.map((d) => d.by_age[age.key]),
+          backgroundColor: ageColours[i],
+        })),
+      },
+      options: {
+        scales: {
+          x: { stacked: true },
+          y: { stacked: true, beginAtZero: true, grace: "5%", ticks: { precision: 0 } },
+        },
+      },
+    });
+  }
+
+  function drawAgents(agents) {
+    const rows = agents.agents;
+    draw("chart-agents", {
+      type: "bar",
+      data: {
+        labels: rows.map((a) => [
+          a.username + (a.is_available ? "" : " (away)"),
+          a.capacity === null ? "no capacity limit" : "capacity " + a.capacity,
+        ]),
+        datasets: [
+          { label: "open tickets", data: rows.map((a) => a.open_load), backgroundColor: colour(0) },
+          { label: "capacity", data: rows.map((a) => a.capacity), backgroundColor: "#cbd5e1" },
+          { label: "resolved in window", data: rows.map((a) => a.resolved), backgroundColor: colour(2) },
+        ],
+      },
+      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    });
+  }
+
+  async function load(days) {
+    window.dashboardReady = false;
+    status.textContent = "Loading…";
+    const interval = days > 90 ? "week" : "day";
+    const [trends, mttr, backlog, agents] = await Promise.all([
+      getJSON(endpoints.trends, { days, interval }),
+      getJSON(endpoints.mttr, { days, by: "category" }),
+      getJSON(endpoints.backlog, {}),
+      getJSON(endpoints.agents, { days }),
+    ]);
+    drawTrends(trends);
+    drawResolution(mttr);
+    drawBacklog(backlog);
+    drawAgents(agents);
+    document.getElementById("tile-created").textContent = trends.total;
+    document.getElementById("tile-median").textContent = duration(mttr.median_seconds);
+    document.getElementById("tile-backlog").textContent = backlog.total;
+    document.getElementById("tile-unassigned").textContent = backlog.unassigned;
+    status.textContent = "Last " + days + " days, until " + new Date(trends.until).toLocaleString() + ".";
+    window.dashboardReady = true;
+  }
+
+  function refresh() {
+    load(Number(select.value)).catch((error) => {
+      window.dashboardError = String(error);
+      status.textContent = "Could not load the figures: " + error.message;
+      status.classList.add("error");
+    });
+  }
+
+  select.addEventListener("change", refresh);
+  refresh();
+})();

@@ -1,0 +1,92 @@
+"""A model activated anywhere is the one every process uses on its next call, no restart."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tickets import ml_services, services
+from tickets.models import ClassifierModel
+from tickets.tests.ml_helpers import BILLING_TEXT, BILLING_TITLE
+
+MANAGE = settings.BASE_DIR / "manage.py"
+
+
+def open_ticket(requester):
+    return services.ticket_create(
+        title=BILLING_TITLE, description=BILLING_TEXT, created_by=requester
+    )
+
+
+@pytest.mark.django_db
+def test_a_version_activated_elsewhere_is_used_on_the_next_call(
+    requester, trained_model, second_model
+):
+    assert open_ticket(requester).model_version == trained_model.version
+
+    # What another process's activation leaves in the database, without touching this one.
+    ClassifierModel.objects.filter(pk=trained_model.pk).update(is_active=False)
+    ClassifierModel.objects.filter(pk=second_model.pk).update(is_active=True)
+
+    ticket = open_ticket(requester)
+    assert (ticket.classified_by, ticket.model_version) == ("model", second_model.version)
+
+    ClassifierModel.objects.update(is_active=False)
+
+    ticket = open_ticket(requester)
+    assert (ticket.classified_by, ticket.model_version) == ("keywords", "")
+
+
+def classify_in_another_process(text: str) -> dict:
+    """`manage.py classify TEXT --json` in a fresh process, on the test database."""
+    db = connection.settings_dict
+    user = db["USER"] or "postgres"
+    if db["PASSWORD"]:
+        user = f"{user}:{db['PASSWORD']}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "True",
+        "DATABASE_URL": (
+            f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        "ML_ARTIFACT_DIR": str(settings.ML_ARTIFACT_DIR),
+        # The other process must let the model decide whatever its confidence.
+        "ML_CONFIDENCE_THRESHOLD": "0",
+    }
+    completed = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, str(MANAGE), "classify", text, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    [line] = completed.stdout.splitlines()
+    return json.loads(line)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs a database two processes share"
+)
+def test_another_process_uses_the_model_activated_here(history):
+    first = ml_services.model_train()
+
+    row = classify_in_another_process("Invoice INV-2041 overdue, please refund the payment")
+
+    assert (row["classified_by"], row["model_version"]) == ("model", first.version)
+    assert row["category"] == "billing"
+
+    second = ml_services.model_train(seed=7, activate=False)
+    ml_services.model_activate(record=second)
+
+    row = classify_in_another_process("Invoice INV-2041 overdue, please refund the payment")
+
+    assert (row["classified_by"], row["model_version"]) == ("model", second.version)
