@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install setup run test lint bench clean
+.PHONY: install setup run test lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

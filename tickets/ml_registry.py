@@ -13,6 +13,7 @@ import time
 
 from django.conf import settings
 
+from ml.artifacts import ArtifactError, load_artifact
 from tickets.models import ClassifierModel
 
 logger = logging.getLogger(__name__)
@@ -42,8 +43,6 @@ def active_model():
     failed_at = _failures.get(version)
     if failed_at is not None and time.monotonic() - failed_at < settings.ML_RETRY_SECONDS:
         return None
-    from ml.artifacts import ArtifactError, load_artifact
-
     with _lock:
         if _loaded["version"] == version:
             return _loaded["model"]

@@ -8,7 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.exceptions import ConflictError, DomainError
+from ml.artifacts import save_artifact
+from ml.evaluate import compare_with_seed as compare_on_one_split
 from ml.text import join_ticket_text
+from ml.training import TrainingError, train_classifier
 from ml.types import SOURCE_MODEL, Prediction
 from tickets.events import event_record
 from tickets.ml_registry import active_model
@@ -50,10 +53,6 @@ def model_train(
     """Train on the categorised tickets, evaluate on a held-out split, save, register and
     (by default) activate the new model. Refuses with a DomainError when the data cannot
     support a model (fewer than 2 categories, too few rows)."""
-    from ml.training import TrainingError, train_classifier
-
-    from ml.artifacts import save_artifact
-
     ids, texts, labels = training_rows()
     try:
         result = train_classifier(
@@ -163,13 +162,11 @@ def ticket_predict(*, ticket: Ticket, actor, reroute: bool = False) -> tuple[Tic
 
 def compare_with_seed(*, test_size: float, min_per_class: int, seed: int) -> dict:
     """Score the seed configuration and ours on one held-out split of the database's tickets."""
-    from ml.evaluate import compare_with_seed as compare
-
     _ids, texts, labels = training_rows()
     counts: dict[str, int] = {}
     for label in labels:
         counts[label] = counts.get(label, 0) + 1
     kept = [i for i, label in enumerate(labels) if counts[label] >= min_per_class]
-    return compare(
+    return compare_on_one_split(
         [texts[i] for i in kept], [labels[i] for i in kept], test_size=test_size, seed=seed
     )
