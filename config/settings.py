@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.schedule import crontab_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -235,6 +237,43 @@ if not ML_ARTIFACT_DIR.is_absolute():  # relative to the project, not the workin
 ML_CONFIDENCE_THRESHOLD = env.float("ML_CONFIDENCE_THRESHOLD", default=0.5)
 # After a failed artefact load, seconds before the same version is tried again.
 ML_RETRY_SECONDS = env.float("ML_RETRY_SECONDS", default=30.0)
+# Seconds the active model version is kept in the cache between database checks. Activating
+# a model updates the cache at once; this bounds how long a change made any other way (or,
+# without REDIS_URL, another process's activation) takes to be noticed.
+ML_VERSION_CHECK_SECONDS = env.float("ML_VERSION_CHECK_SECONDS", default=10.0)
+
+# Background work (Celery). With a broker, POST /api/ml/train/ queues a job for
+# `celery -A config worker`; without one, training runs inside the request.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_IGNORE_RESULT = True  # outcomes are written to TrainingJob rows instead
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # training is long: one job per worker process at a time
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep Django's LOGGING (text or JSON lines)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TIMEZONE = TIME_ZONE
+# Celery beat (one per deployment): crontab lines "m h dom mon dow"; blank switches one off.
+CELERY_BEAT_SCHEDULE = {
+    name: {"task": task, "schedule": schedule}
+    for name, task, schedule in (
+        (
+            "flush-expired-tokens",
+            "config.flush_expired_tokens",
+            crontab_from_env(
+                "MAINTENANCE_FLUSH_TOKENS_CRON",
+                env.str("MAINTENANCE_FLUSH_TOKENS_CRON", default="17 3 * * *"),
+            ),
+        ),
+        (
+            "retrain-model",
+            "tickets.retrain_model",
+            crontab_from_env("ML_RETRAIN_CRON", env.str("ML_RETRAIN_CRON", default="")),
+        ),
+    )
+    if schedule is not None
+}
+# Whether the scheduled retrain activates its model (else staff activate it after review).
+ML_RETRAIN_ACTIVATE = env.bool("ML_RETRAIN_ACTIVATE", default=False)
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {

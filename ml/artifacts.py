@@ -1,9 +1,10 @@
-"""Saving and loading one versioned model file, verified by SHA-256.
+"""Saving and loading one versioned model artefact, as bytes or as a file, verified by SHA-256.
 
 A joblib file is a pickle: loading it runs code. So the loader only reads a
-plain file name inside the artefact directory, and hashes the exact bytes it
-is about to unpickle against the digest recorded when the file was written
-(kept in the database by the app) before unpickling anything.
+plain file name inside the artefact directory (or bytes handed to it), and
+hashes the exact bytes it is about to unpickle against the digest recorded
+when the artefact was made (kept in the database by the app) before
+unpickling anything.
 """
 
 import hashlib
@@ -112,6 +113,25 @@ def save_artifact(
         Path(tmp).unlink(missing_ok=True)
         raise
     return ArtifactInfo(directory / filename, filename, sha256, size)
+
+
+def write_artifact_file(directory: Path, filename: str, data: bytes) -> Path:
+    """Write artefact bytes (e.g. fetched from a database) under ``filename`` atomically, as
+    a local cached copy; the name must be one ``artifact_filename`` produces."""
+    _check_filename(filename)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{filename}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            raw.write(data)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, directory / filename)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return directory / filename
 
 
 def _file_digest(source: BinaryIO) -> str:

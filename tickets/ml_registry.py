@@ -1,43 +1,100 @@
 """The active trained model of this process, swapped in without a restart.
 
-Each call asks the database which version is active (one indexed query on a tiny table)
-and loads the artefact only when that version changes, so every web process picks up a
-newly activated model on its next request. A missing, corrupt or swapped artefact is
-logged and the triage chain falls back to keyword rules; the load is retried after
-ML_RETRY_SECONDS, not on every request.
+Which version is active is asked of the default cache (Redis when REDIS_URL is set, shared
+by every process; local memory otherwise), which keeps the answer for
+ML_VERSION_CHECK_SECONDS; a miss asks the database once and fills the cache. Activating a
+model clears the answer at once and writes the new one when its transaction commits, so
+with Redis every process sees it on its next call; with a per-process cache, within
+ML_VERSION_CHECK_SECONDS. An unreachable cache falls back to asking the database.
+
+The artefact's bytes live in the database (ClassifierArtifact), so no host's disk matters;
+ML_ARTIFACT_DIR only holds this host's cached copy. Either copy is unpickled only when its
+SHA-256 matches the registry's; a bad cached copy is replaced from the database. A missing,
+corrupt or swapped artefact in the database is logged and the triage chain falls back to
+keyword rules; the load is retried after ML_RETRY_SECONDS, not on every request.
 """
 
 import logging
 import threading
 import time
+from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 
-from ml.artifacts import ArtifactError, load_artifact
-from tickets.models import ClassifierModel
+from ml.artifacts import ArtifactError, load_artifact, load_artifact_bytes, write_artifact_file
+from ml.model import TicketModel
+from tickets.models import ClassifierArtifact, ClassifierModel
 
 logger = logging.getLogger(__name__)
+
+VERSION_CACHE_KEY = "ml:active-model:v1"
+_NONE_ACTIVE = "-"  # cached answer "no model is active" (a cache miss is None)
+
+ActiveRow = tuple[str, str, str]  # version, cached file name, sha256
 
 _lock = threading.Lock()
 _loaded: dict = {"version": None, "model": None}
 _failures: dict[str, float] = {}
 
 
-def _active_row() -> tuple[str, str, str] | None:
-    return (
+def _active_from_database() -> ActiveRow | None:
+    row = (
         ClassifierModel.objects.filter(is_active=True)
         .values_list("version", "artifact", "sha256")
         .first()
     )
+    return tuple(row) if row else None
 
 
-def active_model():
+def active_row() -> ActiveRow | None:
+    """(version, file name, sha256) of the active model, through the cache."""
+    try:
+        cached = cache.get(VERSION_CACHE_KEY)
+    except Exception as error:  # noqa: BLE001 - a cache outage must not stop triage
+        logger.warning("model-version cache unavailable, asking the database: %s", error)
+        return _active_from_database()
+    if cached is not None:
+        return None if cached == _NONE_ACTIVE else tuple(cached)
+    row = _active_from_database()
+    try:
+        # add, not set: an activation that committed after this read has already written
+        # its answer, which this older one must not overwrite.
+        cache.add(VERSION_CACHE_KEY, _cached_value(row), settings.ML_VERSION_CHECK_SECONDS)
+    except Exception as error:  # noqa: BLE001
+        logger.warning("model-version cache unavailable, not caching: %s", error)
+    return row
+
+
+def _cached_value(row: ActiveRow | None):
+    return list(row) if row else _NONE_ACTIVE
+
+
+def active_version_clear() -> None:
+    """Forget the cached answer (inside an activation: the next check asks the database)."""
+    try:
+        cache.delete(VERSION_CACHE_KEY)
+    except Exception as error:  # noqa: BLE001
+        logger.warning("model-version cache unavailable, not cleared: %s", error)
+
+
+def active_version_publish() -> None:
+    """Write the committed active version to the cache (on commit of an activation), so
+    every process's next check sees it, even one that read the database just before."""
+    row = _active_from_database()
+    try:
+        cache.set(VERSION_CACHE_KEY, _cached_value(row), settings.ML_VERSION_CHECK_SECONDS)
+    except Exception as error:  # noqa: BLE001
+        logger.warning("model-version cache unavailable, not published: %s", error)
+
+
+def active_model() -> TicketModel | None:
     """The active TicketModel, or None when none is active or its artefact cannot be trusted."""
-    row = _active_row()
+    row = active_row()
     if row is None:
         _forget()
         return None
-    version, artifact, sha256 = row
+    version, filename, sha256 = row
     if _loaded["version"] == version:
         return _loaded["model"]
     failed_at = _failures.get(version)
@@ -47,7 +104,7 @@ def active_model():
         if _loaded["version"] == version:
             return _loaded["model"]
         try:
-            model = load_artifact(settings.ML_ARTIFACT_DIR, artifact, sha256)
+            model = _load(version, filename, sha256)
         except ArtifactError as error:
             _failures[version] = time.monotonic()
             logger.error("model %s unusable, falling back to keywords: %s", version, error)
@@ -55,8 +112,34 @@ def active_model():
         model.version = version
         _failures.pop(version, None)
         _loaded.update(version=version, model=model)
-        logger.info("model %s loaded from %s", version, artifact)
         return model
+
+
+def _load(version: str, filename: str, sha256: str) -> TicketModel:
+    """This host's cached copy when it is intact, else the database's bytes (then cached)."""
+    directory = Path(settings.ML_ARTIFACT_DIR)
+    if (directory / filename).is_file():
+        try:
+            model = load_artifact(directory, filename, sha256)
+        except ArtifactError as error:
+            logger.warning("cached copy of model %s refused, fetching it again: %s", version, error)
+        else:
+            logger.info("model %s loaded from the local cache %s", version, filename)
+            return model
+    data = (
+        ClassifierArtifact.objects.filter(model__version=version)
+        .values_list("data", flat=True)
+        .first()
+    )
+    if data is None:
+        raise ArtifactError("artefact is not stored in the database")
+    model = load_artifact_bytes(bytes(data), sha256)
+    try:
+        write_artifact_file(directory, filename, bytes(data))
+    except (OSError, ArtifactError) as error:
+        logger.warning("model %s not cached in %s: %s", version, directory, error)
+    logger.info("model %s loaded from the database", version)
+    return model
 
 
 def _forget() -> None:
@@ -66,7 +149,8 @@ def _forget() -> None:
 
 
 def reset_cache() -> None:
-    """Drop this process's loaded model and failure memory (tests, after deleting files)."""
+    """Drop this process's loaded model, failure memory and cached active version (tests)."""
     with _lock:
         _loaded.update(version=None, model=None)
         _failures.clear()
+    active_version_clear()

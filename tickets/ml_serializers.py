@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from config.serializers import StrictInputSerializer, UserSummarySerializer
-from tickets.models import ClassifierModel
+from tickets.models import ClassifierModel, TrainingJob
 from tickets.serializers import CategorySummarySerializer, TicketSerializer
 
 
@@ -47,6 +47,41 @@ class TrainResultSerializer(serializers.Serializer):
     model_path = serializers.CharField()
     version = serializers.CharField()
     metrics = serializers.DictField()
+
+
+class TrainingJobSerializer(serializers.ModelSerializer):
+    """A background training run; version and metrics are set once it has succeeded."""
+
+    requested_by = UserSummarySerializer(read_only=True, allow_null=True)
+    version = serializers.SerializerMethodField()
+    metrics = serializers.SerializerMethodField()
+    n_samples = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrainingJob
+        fields = [
+            "id",
+            "status",
+            "params",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "version",
+            "metrics",
+            "n_samples",
+            "error",
+        ]
+        read_only_fields = fields
+
+    def get_version(self, job) -> str | None:
+        return job.model.version if job.model else None
+
+    def get_metrics(self, job) -> dict | None:
+        return job.model.metrics if job.model else None
+
+    def get_n_samples(self, job) -> int | None:
+        return job.model.n_samples if job.model else None
 
 
 class PredictionSerializer(serializers.Serializer):

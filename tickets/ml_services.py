@@ -8,14 +8,28 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.exceptions import ConflictError, DomainError
-from ml.artifacts import save_artifact
+from ml.artifacts import (
+    ArtifactError,
+    artifact_bytes,
+    artifact_filename,
+    sha256_hex,
+    write_artifact_file,
+)
 from ml.evaluate import compare_with_seed as compare_on_one_split
 from ml.text import join_ticket_text
 from ml.training import TrainingError, train_classifier
 from ml.types import SOURCE_MODEL, Prediction
 from tickets.events import event_record
-from tickets.ml_registry import active_model
-from tickets.models import Category, ClassifierModel, EventKind, Ticket
+from tickets.ml_registry import active_model, active_version_clear, active_version_publish
+from tickets.models import (
+    Category,
+    ClassifierArtifact,
+    ClassifierModel,
+    EventKind,
+    Ticket,
+    TrainingJob,
+    TrainingJobStatus,
+)
 from tickets.routing import agent_department_id, departments_lock, ticket_route
 
 logger = logging.getLogger(__name__)
@@ -49,10 +63,12 @@ def model_train(
     seed: int = 42,
     actor=None,
     activate: bool = True,
+    job: TrainingJob | None = None,
 ) -> ClassifierModel:
-    """Train on the categorised tickets, evaluate on a held-out split, save, register and
-    (by default) activate the new model. Refuses with a DomainError when the data cannot
-    support a model (fewer than 2 categories, too few rows)."""
+    """Train on the categorised tickets, evaluate on a held-out split, store the artefact in
+    the database, register and (by default) activate the new model; a training ``job`` is
+    marked succeeded in the same transaction. Refuses with a DomainError when the data
+    cannot support a model (fewer than 2 categories, too few rows)."""
     ids, texts, labels = training_rows()
     try:
         result = train_classifier(
@@ -62,12 +78,12 @@ def model_train(
         raise DomainError(str(error), field="training") from None
     version = _new_version()
     params = {"test_size": test_size, "min_per_class": min_per_class, "seed": seed}
-    info = save_artifact(
+    data = artifact_bytes(
         result.model,
-        settings.ML_ARTIFACT_DIR,
         version=version,
         metadata={"params": params, "dropped_classes": result.dropped_classes},
     )
+    filename = artifact_filename(version)
     with transaction.atomic():
         record = ClassifierModel.objects.create(
             version=version,
@@ -76,13 +92,17 @@ def model_train(
             classes=list(result.classes),
             metrics=result.metrics,
             params={**params, "dropped_classes": result.dropped_classes},
-            artifact=info.filename,
-            sha256=info.sha256,
-            size_bytes=info.size,
+            artifact=filename,
+            sha256=sha256_hex(data),
+            size_bytes=len(data),
             training_seconds=result.training_seconds,
         )
+        ClassifierArtifact.objects.create(model=record, data=data)
         if activate:
             model_activate(record=record)
+        if job is not None:
+            training_job_finish(job=job, record=record)
+    _cache_locally(filename, data)
     logger.info(
         "model %s trained on %s tickets in %.1fs: macro-F1 %.3f",
         version,
@@ -93,6 +113,14 @@ def model_train(
     return record
 
 
+def _cache_locally(filename: str, data: bytes) -> None:
+    """This host's copy, so that its next load skips the database; optional by design."""
+    try:
+        write_artifact_file(settings.ML_ARTIFACT_DIR, filename, data)
+    except (OSError, ArtifactError) as error:
+        logger.warning("artefact %s not cached locally: %s", filename, error)
+
+
 def model_activate(*, record: ClassifierModel) -> ClassifierModel:
     """Make this model the one every process uses from its next request on."""
     with transaction.atomic():
@@ -101,7 +129,18 @@ def model_activate(*, record: ClassifierModel) -> ClassifierModel:
         ).update(is_active=False)
         record.is_active = True
         record.save(update_fields=["is_active"])
+        # Cleared now (a check meanwhile asks the database), written once committed (so a
+        # process that read the old row just before cannot put it back in the cache).
+        active_version_clear()
+        transaction.on_commit(active_version_publish)
     return record
+
+
+def training_job_finish(*, job: TrainingJob, record: ClassifierModel) -> None:
+    """Mark a job succeeded with the model it produced (inside model_train's transaction)."""
+    TrainingJob.objects.filter(pk=job.pk).update(
+        status=TrainingJobStatus.SUCCEEDED, model=record, finished_at=timezone.now(), error=""
+    )
 
 
 def ticket_predict(*, ticket: Ticket, actor, reroute: bool = False) -> tuple[Ticket, Prediction]:

@@ -3,20 +3,23 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.openapi import ERRORS
-from tickets import ml_services
+from tickets import ml_jobs, ml_services, selectors
 from tickets.ml_serializers import (
     ClassifierModelSerializer,
+    TrainingJobSerializer,
     TrainInputSerializer,
     TrainResultSerializer,
 )
-from tickets.models import ClassifierModel
+from tickets.models import ClassifierModel, TrainingJob
 from tickets.permissions import IsAgentOrStaff, IsStaff
 
 
@@ -32,19 +35,58 @@ def train_result(record: ClassifierModel) -> dict:
 
 
 class TrainView(APIView):
-    """Train a model on the categorised tickets and activate it (staff)."""
+    """Train a model on the categorised tickets and activate it (staff).
+
+    With a task queue configured (CELERY_BROKER_URL) the training is queued: 202 with the
+    job, to follow at its `Location`. Without one it runs in the request: 200 with the model.
+    """
 
     permission_classes = [IsStaff]
 
     @extend_schema(
         request=TrainInputSerializer,
-        responses={200: TrainResultSerializer, **ERRORS(400, 401, 403)},
+        responses={
+            200: TrainResultSerializer,
+            202: OpenApiResponse(
+                TrainingJobSerializer,
+                description="Queued for a worker (CELERY_BROKER_URL set); poll "
+                "GET /api/ml/jobs/{id}/.",
+            ),
+            **ERRORS(400, 401, 403),
+            503: OpenApiResponse(
+                ERRORS(503)[503].response,
+                description="The database or the task queue is unavailable.",
+            ),
+        },
     )
     def post(self, request):
         serializer = TrainInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if ml_jobs.training_in_background():
+            job = ml_jobs.training_job_enqueue(
+                params=serializer.validated_data, actor=request.user
+            )
+            return Response(
+                TrainingJobSerializer(job).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": reverse("ml-job", args=[job.pk])},
+            )
         record = ml_services.model_train(actor=request.user, **serializer.validated_data)
         return Response(train_result(record), status=status.HTTP_200_OK)
+
+
+class TrainingJobView(APIView):
+    """A queued training job: queued, running, succeeded (version, metrics) or failed (error)."""
+
+    permission_classes = [IsStaff]
+
+    @extend_schema(responses={200: TrainingJobSerializer, **ERRORS(401, 403, 404)})
+    def get(self, request, job_id):
+        try:
+            job = selectors.training_job_detail(job_id=job_id)
+        except TrainingJob.DoesNotExist:
+            raise Http404("No such training job.") from None
+        return Response(TrainingJobSerializer(job).data)
 
 
 class ActiveModelView(APIView):

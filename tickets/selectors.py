@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from agents.selectors import agent_get_for_user
-from tickets.models import Category, Ticket, TicketEvent
+from tickets.models import Category, Ticket, TicketEvent, TrainingJob
 
 
 def ticket_visible_queryset(*, user) -> QuerySet[Ticket]:
@@ -40,3 +40,8 @@ def ticket_event_list(*, ticket: Ticket) -> QuerySet[TicketEvent]:
 
 def category_list() -> QuerySet[Category]:
     return Category.objects.select_related("department")
+
+
+def training_job_detail(*, job_id) -> TrainingJob:
+    """One training job with its requester and model; DoesNotExist when unknown."""
+    return TrainingJob.objects.select_related("requested_by", "model").get(pk=job_id)

@@ -10,6 +10,7 @@ from ml.artifacts import (
     load_artifact_bytes,
     save_artifact,
     sha256_hex,
+    write_artifact_file,
 )
 
 TITLE, DESCRIPTION = "Rechnung doppelt", "invoice charged twice, please refund"
@@ -128,4 +129,20 @@ def test_file_names_that_could_escape_the_directory_are_refused(saved, tmp_path,
 def test_unsafe_versions_are_refused_on_save(model, tmp_path, version):
     with pytest.raises(ArtifactError, match="unsafe model version"):
         save_artifact(model, tmp_path, version=version, metadata={})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bytes_written_as_a_cached_file_load_like_a_saved_one(model, tmp_path):
+    data = artifact_bytes(model, version="db2", metadata={})
+    path = write_artifact_file(tmp_path, "ticket_classifier-db2.joblib", data)
+
+    assert path.read_bytes() == data
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    assert load_artifact(tmp_path, path.name, sha256_hex(data)).version == "db2"
+
+
+@pytest.mark.parametrize("filename", ["../escape.joblib", "x.joblib", "/etc/abs.joblib"])
+def test_a_cached_file_name_must_be_an_artefact_name(model, tmp_path, filename):
+    with pytest.raises(ArtifactError):
+        write_artifact_file(tmp_path, filename, b"data")
     assert list(tmp_path.iterdir()) == []

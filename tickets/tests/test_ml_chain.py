@@ -2,7 +2,8 @@
 
 A model whose artefact is missing, corrupt or not the one registered is never used: the
 ticket is still created (keywords decide), the failure is logged, and the load is retried
-only after ML_RETRY_SECONDS.
+only after ML_RETRY_SECONDS. The artefact lives in the database; a damaged or missing copy in
+this host's cache is only a reason to fetch it from there again.
 """
 
 import logging
@@ -20,6 +21,9 @@ from tickets.tests.ml_helpers import (
     NEUTRAL_TEXT,
     NEUTRAL_TITLE,
     artifact_path,
+    delete_artifact,
+    store_artifact,
+    stored_artifact,
 )
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +102,7 @@ def test_below_the_threshold_and_no_keyword_goes_to_general(settings, requester,
 def test_a_deleted_artefact_falls_back_to_keywords_and_logs_an_error(
     as_user, requester, trained_model, caplog
 ):
-    artifact_path(trained_model).unlink()
+    delete_artifact(trained_model)
 
     with caplog.at_level(logging.ERROR, logger=REGISTRY_LOGGER):
         response = as_user(requester).post(
@@ -112,10 +116,9 @@ def test_a_deleted_artefact_falls_back_to_keywords_and_logs_an_error(
 
 
 def test_a_corrupt_artefact_falls_back_to_keywords(requester, trained_model, caplog):
-    path = artifact_path(trained_model)
-    data = bytearray(path.read_bytes())
+    data = bytearray(stored_artifact(trained_model))
     data[len(data) // 2 : len(data) // 2 + 64] = b"\x00" * 64
-    path.write_bytes(bytes(data))
+    store_artifact(trained_model, bytes(data))
 
     with caplog.at_level(logging.ERROR, logger=REGISTRY_LOGGER):
         ticket = open_ticket(requester)
@@ -128,9 +131,9 @@ def test_an_unreadable_artefact_with_a_matching_digest_falls_back_to_keywords(
     requester, trained_model, caplog
 ):
     """The digest matches, so only unpickling can notice the damage."""
-    path = artifact_path(trained_model)
-    garbage = path.read_bytes()[: path.stat().st_size // 2]
-    path.write_bytes(garbage)
+    data = stored_artifact(trained_model)
+    garbage = data[: len(data) // 2]
+    store_artifact(trained_model, garbage)
     ClassifierModel.objects.filter(pk=trained_model.pk).update(sha256=sha256_hex(garbage))
 
     with caplog.at_level(logging.ERROR, logger=REGISTRY_LOGGER):
@@ -146,10 +149,10 @@ def test_a_changed_digest_falls_back_to_keywords(requester, trained_model):
     assert_keywords_billing(open_ticket(requester))
 
 
-def test_another_models_file_in_place_of_the_artefact_is_refused(
+def test_another_models_artefact_in_place_of_this_ones_is_refused(
     requester, trained_model, second_model, caplog
 ):
-    artifact_path(trained_model).write_bytes(artifact_path(second_model).read_bytes())
+    store_artifact(trained_model, stored_artifact(second_model))
 
     with caplog.at_level(logging.ERROR, logger=REGISTRY_LOGGER):
         ticket = open_ticket(requester)
@@ -163,14 +166,13 @@ def test_a_failed_load_is_retried_only_after_the_retry_delay(
     settings, requester, trained_model, caplog
 ):
     settings.ML_RETRY_SECONDS = 3600
-    path = artifact_path(trained_model)
-    saved = path.read_bytes()
-    path.unlink()
+    saved = stored_artifact(trained_model)
+    delete_artifact(trained_model)
 
     with caplog.at_level(logging.ERROR, logger=REGISTRY_LOGGER):
         assert_keywords_billing(open_ticket(requester))
-        path.write_bytes(saved)
-        # Restored, but within the delay the registry does not touch the file again.
+        store_artifact(trained_model, saved)
+        # Restored, but within the delay the registry does not load it again.
         assert_keywords_billing(open_ticket(requester))
     assert len(registry_errors(caplog)) == 1
 
@@ -195,3 +197,35 @@ def test_a_model_category_that_no_longer_exists_falls_back_to_keywords(
     ticket.refresh_from_db()
     assert (ticket.classified_by, ticket.model_version) == ("keywords", "")
     assert ticket.category == payments
+
+
+def test_a_host_without_a_cached_copy_loads_the_model_from_the_database(
+    requester, trained_model, caplog
+):
+    """Nothing depends on one host's disk: the copy is fetched and cached again."""
+    artifact_path(trained_model).unlink()
+
+    with caplog.at_level(logging.WARNING, logger=REGISTRY_LOGGER):
+        ticket = open_ticket(requester)
+
+    ticket.refresh_from_db()
+    assert (ticket.classified_by, ticket.model_version) == ("model", trained_model.version)
+    assert artifact_path(trained_model).read_bytes() == stored_artifact(trained_model)
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_damaged_cached_copy_is_replaced_from_the_database(requester, trained_model, caplog):
+    path = artifact_path(trained_model)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 64] = b"\x00" * 64
+    path.write_bytes(bytes(data))
+
+    with caplog.at_level(logging.WARNING, logger=REGISTRY_LOGGER):
+        ticket = open_ticket(requester)
+
+    ticket.refresh_from_db()
+    assert (ticket.classified_by, ticket.model_version) == ("model", trained_model.version)
+    assert path.read_bytes() == stored_artifact(trained_model)
+    [warning] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warning.levelno == logging.WARNING
+    assert "SHA-256" in warning.getMessage()

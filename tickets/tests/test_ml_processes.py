@@ -4,12 +4,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from tickets import ml_services, services
+from tickets.ml_registry import active_model, active_version_publish
 from tickets.models import ClassifierModel
 from tickets.tests.ml_helpers import BILLING_TEXT, BILLING_TITLE
 
@@ -28,21 +30,49 @@ def test_a_version_activated_elsewhere_is_used_on_the_next_call(
 ):
     assert open_ticket(requester).model_version == trained_model.version
 
-    # What another process's activation leaves in the database, without touching this one.
+    # What another process's activation leaves behind, without touching this one's memory:
+    # the database rows, and the answer it publishes to the shared cache once committed.
     ClassifierModel.objects.filter(pk=trained_model.pk).update(is_active=False)
     ClassifierModel.objects.filter(pk=second_model.pk).update(is_active=True)
+    active_version_publish()
 
     ticket = open_ticket(requester)
     assert (ticket.classified_by, ticket.model_version) == ("model", second_model.version)
 
     ClassifierModel.objects.update(is_active=False)
+    active_version_publish()
 
     ticket = open_ticket(requester)
     assert (ticket.classified_by, ticket.model_version) == ("keywords", "")
 
 
-def classify_in_another_process(text: str) -> dict:
-    """`manage.py classify TEXT --json` in a fresh process, on the test database."""
+@pytest.mark.django_db
+def test_the_version_check_is_answered_by_the_cache(trained_model, django_assert_num_queries):
+    assert active_model().version == trained_model.version
+
+    with django_assert_num_queries(0):
+        assert active_model().version == trained_model.version
+
+
+@pytest.mark.django_db
+def test_a_change_behind_the_caches_back_is_noticed_after_the_check_interval(
+    settings, requester, trained_model, second_model
+):
+    settings.ML_VERSION_CHECK_SECONDS = 0.5
+    assert open_ticket(requester).model_version == trained_model.version
+
+    # Rows changed without the service (a manual SQL fix): nothing clears the cache.
+    ClassifierModel.objects.filter(pk=trained_model.pk).update(is_active=False)
+    ClassifierModel.objects.filter(pk=second_model.pk).update(is_active=True)
+
+    assert open_ticket(requester).model_version == trained_model.version
+    time.sleep(0.6)
+    assert open_ticket(requester).model_version == second_model.version
+
+
+def classify_in_another_process(text: str, artifact_dir) -> dict:
+    """`manage.py classify TEXT --json` in a fresh process, on the test database, with an
+    artefact cache directory of its own (another host's disk)."""
     db = connection.settings_dict
     user = db["USER"] or "postgres"
     if db["PASSWORD"]:
@@ -54,7 +84,7 @@ def classify_in_another_process(text: str) -> dict:
         "DATABASE_URL": (
             f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         ),
-        "ML_ARTIFACT_DIR": str(settings.ML_ARTIFACT_DIR),
+        "ML_ARTIFACT_DIR": str(artifact_dir),
         # The other process must let the model decide whatever its confidence.
         "ML_CONFIDENCE_THRESHOLD": "0",
     }
@@ -76,10 +106,13 @@ def classify_in_another_process(text: str) -> dict:
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs a database two processes share"
 )
-def test_another_process_uses_the_model_activated_here(history):
+def test_another_process_uses_the_model_activated_here(history, tmp_path):
+    other_host = tmp_path / "other-host-artifacts"
     first = ml_services.model_train()
 
-    row = classify_in_another_process("Invoice INV-2041 overdue, please refund the payment")
+    row = classify_in_another_process(
+        "Invoice INV-2041 overdue, please refund the payment", other_host
+    )
 
     assert (row["classified_by"], row["model_version"]) == ("model", first.version)
     assert row["category"] == "billing"
@@ -87,6 +120,12 @@ def test_another_process_uses_the_model_activated_here(history):
     second = ml_services.model_train(seed=7, activate=False)
     ml_services.model_activate(record=second)
 
-    row = classify_in_another_process("Invoice INV-2041 overdue, please refund the payment")
+    row = classify_in_another_process(
+        "Invoice INV-2041 overdue, please refund the payment", other_host
+    )
 
     assert (row["classified_by"], row["model_version"]) == ("model", second.version)
+    # Fetched from the database into the other host's own cache, not read from ours.
+    assert sorted(p.name for p in other_host.iterdir()) == sorted(
+        [first.artifact, second.artifact]
+    )

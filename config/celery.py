@@ -1,0 +1,12 @@
+"""The Celery app: `celery -A config worker` (training jobs) and `celery -A config beat`
+(periodic maintenance). Configured from Django settings prefixed CELERY_."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("config")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

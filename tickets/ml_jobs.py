@@ -1,0 +1,104 @@
+"""Background training: queue a job for a Celery worker, run it there, record how it ended.
+
+A job row is committed before its task is sent (the worker must find it), and every
+outcome is written to it, so its status survives restarts and reads the same from any host.
+"""
+
+import logging
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import status
+from rest_framework.exceptions import APIException
+
+from config.exceptions import DomainError
+from tickets import ml_services
+from tickets.models import TrainingJob, TrainingJobStatus
+
+logger = logging.getLogger(__name__)
+
+# Publishing to an unreachable broker gives up after about a second instead of hanging.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+
+
+class TaskQueueUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The task queue is unavailable; try again shortly."
+    default_code = "queue_unavailable"
+
+
+def training_in_background() -> bool:
+    """Training goes to Celery when a broker is configured; otherwise it runs in the request."""
+    return bool(settings.CELERY_BROKER_URL)
+
+
+def training_job_enqueue(*, params: dict, actor) -> TrainingJob:
+    """Record a queued job and send it to the workers. When the broker cannot take it, the
+    job is removed again and TaskQueueUnavailable (503) raised: nothing is left half-saved."""
+    from tickets.tasks import train_model  # the Celery app is only needed on this path
+
+    job = TrainingJob.objects.create(
+        params={**params, "activate": True},
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    try:
+        train_model.apply_async(args=[str(job.pk)], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except Exception as error:  # noqa: BLE001 - kombu/redis raise many kinds
+        logger.error("training job %s not queued, broker unreachable: %s", job.pk, error)
+        job.delete()
+        raise TaskQueueUnavailable() from None
+    logger.info("training job %s queued", job.pk)
+    return job
+
+
+def training_job_run(*, job_id) -> TrainingJob | None:
+    """Run a queued job (the Celery task's body): running, then succeeded with its model or
+    failed with the error. A job that is not queued (already taken, unknown) is skipped."""
+    started = TrainingJob.objects.filter(pk=job_id, status=TrainingJobStatus.QUEUED).update(
+        status=TrainingJobStatus.RUNNING, started_at=timezone.now()
+    )
+    if not started:
+        logger.warning("training job %s is not queued; skipped", job_id)
+        return None
+    job = TrainingJob.objects.select_related("requested_by").get(pk=job_id)
+    logger.info("training job %s running", job_id)
+    params = dict(job.params)
+    try:
+        ml_services.model_train(
+            test_size=params.get("test_size", 0.2),
+            min_per_class=params.get("min_per_class", ml_services.DEFAULT_MIN_PER_CLASS),
+            seed=params.get("seed", 42),
+            activate=params.get("activate", True),
+            actor=job.requested_by,
+            job=job,
+        )
+    except DomainError as error:
+        _fail(job, error.message)
+    except Exception as error:
+        logger.exception("training job %s crashed", job_id)
+        _fail(job, f"{error.__class__.__name__}: {error}")
+    job.refresh_from_db()
+    logger.info("training job %s %s", job_id, job.status)
+    return job
+
+
+def training_job_scheduled() -> TrainingJob | None:
+    """The periodic retrain: a job like any other, run right here on the worker. It
+    activates its model only when ML_RETRAIN_ACTIVATE is set; otherwise staff review the
+    metrics and activate it with POST /api/ml/models/{version}/activate/."""
+    job = TrainingJob.objects.create(
+        params={
+            "test_size": 0.2,
+            "min_per_class": ml_services.DEFAULT_MIN_PER_CLASS,
+            "seed": 42,
+            "activate": settings.ML_RETRAIN_ACTIVATE,
+        }
+    )
+    return training_job_run(job_id=job.pk)
+
+
+def _fail(job: TrainingJob, error: str) -> None:
+    logger.warning("training job %s failed: %s", job.pk, error)
+    TrainingJob.objects.filter(pk=job.pk).update(
+        status=TrainingJobStatus.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
