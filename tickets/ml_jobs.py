@@ -35,14 +35,22 @@ def training_in_background() -> bool:
 def training_job_enqueue(*, params: dict, actor) -> TrainingJob:
     """Record a queued job and send it to the workers. When the broker cannot take it, the
     job is removed again and TaskQueueUnavailable (503) raised: nothing is left half-saved."""
-    from tickets.tasks import train_model  # the Celery app is only needed on this path
+    from config.celery import app
+    from tickets.tasks import train_model
 
     job = TrainingJob.objects.create(
         params={**params, "activate": True},
         requested_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     try:
-        train_model.apply_async(args=[str(job.pk)], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        # The broker as configured now (not when the Celery app first read its settings).
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+            train_model.apply_async(
+                args=[str(job.pk)],
+                connection=connection,
+                retry=True,
+                retry_policy=PUBLISH_RETRY_POLICY,
+            )
     except Exception as error:  # noqa: BLE001 - kombu/redis raise many kinds
         logger.error("training job %s not queued, broker unreachable: %s", job.pk, error)
         job.delete()

@@ -1,0 +1,144 @@
+"""Training jobs: queued by POST /api/ml/train/ when a broker is configured, run by the task's
+body (the same function a Celery worker runs), reported by GET /api/ml/jobs/{id}/.
+
+The end-to-end run with a real worker process is in test_deploy_processes.py.
+"""
+
+import uuid
+
+import pytest
+import redis
+
+from tickets import ml_jobs
+from tickets.models import ClassifierModel, TrainingJob
+from tickets.tests.ml_helpers import active_versions, stored_artifact
+
+pytestmark = pytest.mark.django_db
+
+TRAIN = "/api/ml/train/"
+# This suite's own Redis database (other suites on the machine use others).
+BROKER_URL = "redis://127.0.0.1:6379/5"
+
+
+def job_url(job_id) -> str:
+    return f"/api/ml/jobs/{job_id}/"
+
+
+@pytest.fixture
+def broker(settings):
+    """A real Redis broker, emptied before and after."""
+    settings.CELERY_BROKER_URL = BROKER_URL
+    client = redis.Redis.from_url(BROKER_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+def test_with_a_broker_training_is_queued_202_with_the_job(as_user, staff, history, broker):
+    response = as_user(staff).post(TRAIN, {"seed": 3}, format="json")
+
+    assert response.status_code == 202, response.data
+    body = response.json()
+    assert body["status"] == "queued"
+    assert body["params"] == {"test_size": 0.2, "min_per_class": 5, "seed": 3, "activate": True}
+    assert body["version"] is None and body["metrics"] is None
+    assert response["Location"] == job_url(body["id"])
+    job = TrainingJob.objects.get(pk=body["id"])
+    assert (job.status, job.requested_by) == ("queued", staff)
+    # The message a worker will take, naming this job.
+    assert broker.llen("celery") == 1
+    assert body["id"].encode() in broker.lindex("celery", 0)
+    assert ClassifierModel.objects.count() == 0
+
+
+def test_an_unreachable_broker_is_a_503_and_leaves_no_job(settings, as_user, staff, history):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+    response = as_user(staff).post(TRAIN, {}, format="json")
+
+    assert response.status_code == 503
+    assert "queue" in response.json()["detail"]
+    assert TrainingJob.objects.count() == 0
+
+
+def test_invalid_parameters_are_refused_before_anything_is_queued(as_user, staff, broker):
+    response = as_user(staff).post(TRAIN, {"test_size": 0.9}, format="json")
+
+    assert response.status_code == 400
+    assert "test_size" in response.json()
+    assert TrainingJob.objects.count() == 0
+    assert broker.llen("celery") == 0
+
+
+def test_a_run_job_succeeds_with_its_model_version_and_metrics(as_user, staff, history):
+    job = TrainingJob.objects.create(params={"seed": 3, "activate": True}, requested_by=staff)
+
+    ml_jobs.training_job_run(job_id=job.pk)
+
+    body = as_user(staff).get(job_url(job.pk)).json()
+    assert body["status"] == "succeeded"
+    record = ClassifierModel.objects.get(version=body["version"])
+    assert body["metrics"] == record.metrics
+    assert body["n_samples"] == history
+    assert body["error"] == ""
+    assert body["started_at"] <= body["finished_at"]
+    assert active_versions() == [record.version]
+    assert record.trained_by == staff
+    assert len(stored_artifact(record)) == record.size_bytes
+
+
+def test_a_job_the_data_cannot_support_fails_with_the_error(as_user, staff, history):
+    job = TrainingJob.objects.create(params={"min_per_class": 100_000, "activate": True})
+
+    ml_jobs.training_job_run(job_id=job.pk)
+
+    body = as_user(staff).get(job_url(job.pk)).json()
+    assert body["status"] == "failed"
+    assert "need at least 2 categories" in body["error"]
+    assert body["version"] is None
+    assert body["finished_at"] is not None
+    assert ClassifierModel.objects.count() == 0
+
+
+def test_a_job_that_is_not_queued_is_not_run_twice(staff, history):
+    job = TrainingJob.objects.create(params={}, status="running")
+
+    assert ml_jobs.training_job_run(job_id=job.pk) is None
+
+    job.refresh_from_db()
+    assert job.status == "running"
+    assert ClassifierModel.objects.count() == 0
+
+
+def test_the_scheduled_retrain_registers_without_activating_by_default(
+    settings, trained_model
+):
+    settings.ML_RETRAIN_ACTIVATE = False
+
+    job = ml_jobs.training_job_scheduled()
+
+    assert job.status == "succeeded"
+    assert job.requested_by is None
+    assert active_versions() == [trained_model.version]
+    assert ClassifierModel.objects.filter(pk=job.model_id, is_active=False).exists()
+
+    settings.ML_RETRAIN_ACTIVATE = True
+    job = ml_jobs.training_job_scheduled()
+
+    assert active_versions() == [job.model.version]
+
+
+def test_an_unknown_job_is_a_json_404(as_user, staff):
+    response = as_user(staff).get(job_url(uuid.uuid4()))
+
+    assert response.status_code == 404
+    assert "detail" in response.json()
+
+
+def test_only_staff_may_see_jobs_or_queue_training(as_user, billing_agent, requester, broker):
+    job = TrainingJob.objects.create(params={})
+
+    assert as_user(billing_agent.user).get(job_url(job.pk)).status_code == 403
+    assert as_user(requester).post(TRAIN, {}, format="json").status_code == 403
+    assert TrainingJob.objects.count() == 1
+    assert broker.llen("celery") == 0
