@@ -18,7 +18,8 @@ ENV PATH=/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=config.settings \
     ML_ARTIFACT_DIR=/data/ml
-RUN useradd --create-home --uid 10001 app && mkdir -p /data/ml && chown app /data/ml
+# /data/ml only caches model artefacts (their bytes are in the database): no volume needed.
+RUN useradd --create-home --uid 10001 --user-group app && mkdir -p /data/ml && chown app:app /data/ml
 COPY --from=build /venv /venv
 WORKDIR /app
 COPY --chown=app manage.py ./
@@ -28,9 +29,9 @@ COPY --chown=app tickets ./tickets
 COPY --chown=app ml ./ml
 RUN DJANGO_DEBUG=False DJANGO_SECRET_KEY=collectstatic-only-not-a-real-secret-0123456789 \
     python manage.py collectstatic --noinput
-USER app
+USER 10001:10001
 EXPOSE 8000
-VOLUME ["/data/ml"]
+# The web server's probe; the worker and beat services of compose.yaml override it.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
-    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=3)"
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=3)"]
 CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
