@@ -240,7 +240,7 @@ ML_RETRY_SECONDS = env.float("ML_RETRY_SECONDS", default=30.0)
 # Seconds the active model version is kept in the cache between database checks. Activating
 # a model updates the cache at once; this bounds how long a change made any other way (or,
 # without REDIS_URL, another process's activation) takes to be noticed.
-ML_VERSION_CHECK_SECONDS = env.float("ML_VERSION_CHECK_SECONDS", default=10.0)
+ML_VERSION_CHECK_SECONDS = env.int("ML_VERSION_CHECK_SECONDS", default=10)
 
 # Background work (Celery). With a broker, POST /api/ml/train/ queues a job for
 # `celery -A config worker`; without one, training runs inside the request.
