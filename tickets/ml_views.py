@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -45,6 +45,15 @@ class TrainView(APIView):
 
     @extend_schema(
         request=TrainInputSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                type=str,
+                location=OpenApiParameter.HEADER,
+                response=[202],
+                description="Where to follow the queued job: /api/ml/jobs/{id}/.",
+            )
+        ],
         responses={
             200: TrainResultSerializer,
             202: OpenApiResponse(
