@@ -265,6 +265,11 @@ CELERY_BEAT_SCHEDULE = {
             ),
         ),
         (
+            "fail-stale-training-jobs",
+            "tickets.fail_stale_training_jobs",
+            crontab_from_env("every 10 minutes", "*/10 * * * *"),
+        ),
+        (
             "retrain-model",
             "tickets.retrain_model",
             crontab_from_env("ML_RETRAIN_CRON", env.str("ML_RETRAIN_CRON", default="")),
@@ -274,6 +279,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Whether the scheduled retrain activates its model (else staff activate it after review).
 ML_RETRAIN_ACTIVATE = env.bool("ML_RETRAIN_ACTIVATE", default=False)
+# A job running longer than this lost its worker: beat marks it failed (0: never).
+ML_JOB_TIMEOUT_MINUTES = env.int("ML_JOB_TIMEOUT_MINUTES", default=60)
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {

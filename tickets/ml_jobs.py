@@ -5,6 +5,7 @@ outcome is written to it, so its status survives restarts and reads the same fro
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -103,6 +104,25 @@ def training_job_scheduled() -> TrainingJob | None:
         }
     )
     return training_job_run(job_id=job.pk)
+
+
+def training_jobs_fail_stale() -> int:
+    """Mark failed the jobs running for longer than ML_JOB_TIMEOUT_MINUTES: their worker was
+    lost (killed, host gone) and will not report. Run periodically by beat; returns how many."""
+    minutes = settings.ML_JOB_TIMEOUT_MINUTES
+    if minutes <= 0:
+        return 0
+    now = timezone.now()
+    count = TrainingJob.objects.filter(
+        status=TrainingJobStatus.RUNNING, started_at__lt=now - timedelta(minutes=minutes)
+    ).update(
+        status=TrainingJobStatus.FAILED,
+        finished_at=now,
+        error=f"no result after {minutes} minutes: the worker running it was lost",
+    )
+    if count:
+        logger.warning("%s training job(s) failed: their worker was lost", count)
+    return count
 
 
 def _fail(job: TrainingJob, error: str) -> None:

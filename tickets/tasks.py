@@ -15,3 +15,9 @@ def train_model(job_id: str) -> None:
 def retrain_model() -> None:
     """The scheduled retrain (ML_RETRAIN_CRON), recorded as a training job."""
     ml_jobs.training_job_scheduled()
+
+
+@shared_task(name="tickets.fail_stale_training_jobs", ignore_result=True)
+def fail_stale_training_jobs() -> None:
+    """Jobs whose worker was lost are reported failed (ML_JOB_TIMEOUT_MINUTES)."""
+    ml_jobs.training_jobs_fail_stale()

@@ -5,9 +5,11 @@ The end-to-end run with a real worker process is in test_deploy_processes.py.
 """
 
 import uuid
+from datetime import timedelta
 
 import pytest
 import redis
+from django.utils import timezone
 
 from tickets import ml_jobs
 from tickets.models import ClassifierModel, TrainingJob
@@ -142,3 +144,17 @@ def test_only_staff_may_see_jobs_or_queue_training(as_user, billing_agent, reque
     assert as_user(requester).post(TRAIN, {}, format="json").status_code == 403
     assert TrainingJob.objects.count() == 1
     assert broker.llen("celery") == 0
+
+
+def test_jobs_whose_worker_was_lost_are_reported_failed(settings, as_user, staff):
+    settings.ML_JOB_TIMEOUT_MINUTES = 60
+    now = timezone.now()
+    lost = TrainingJob.objects.create(status="running", started_at=now - timedelta(minutes=61))
+    busy = TrainingJob.objects.create(status="running", started_at=now - timedelta(minutes=5))
+
+    assert ml_jobs.training_jobs_fail_stale() == 1
+
+    body = as_user(staff).get(job_url(lost.pk)).json()
+    assert body["status"] == "failed"
+    assert "worker" in body["error"]
+    assert as_user(staff).get(job_url(busy.pk)).json()["status"] == "running"
