@@ -1,6 +1,7 @@
 """List filters for tickets: `?status=OPEN&assigned_to=me&created_after=2026-01-01...`."""
 
 import re
+from datetime import UTC, datetime
 
 import django_filters
 from django import forms
@@ -65,12 +66,23 @@ class SlugOrIdFilter(django_filters.CharFilter):
 
 
 class StrictIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 date-time; present but empty is a 400 too, as the schema's format says."""
+    """An ISO 8601 date-time; present but empty is a 400 too, as the schema's format says.
+
+    The value is compared in UTC: PostgreSQL refuses offsets beyond ±15:59 that RFC 3339
+    allows (up to ±23:59), and a moment that falls outside Python's years 1-9999 once in UTC
+    is clamped to the nearest representable one (no ticket lies beyond either end)."""
 
     def clean(self, value):
         if value == "":
             raise ValidationError("Expected an ISO 8601 date-time.")
-        return super().clean(value)
+        moment = super().clean(value)
+        if moment is None or moment.tzinfo is None:
+            return moment
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            edge = datetime.max if moment.year == datetime.max.year else datetime.min
+            return edge.replace(tzinfo=UTC)
 
 
 class StrictIsoDateTimeFilter(django_filters.IsoDateTimeFilter):

@@ -319,6 +319,26 @@ def test_odd_but_harmless_filters_answer_200(client, params):
 
 
 @pytest.mark.parametrize(
+    ("params", "listed"),
+    [
+        # RFC 3339 allows offsets up to ±23:59; PostgreSQL stores at most ±15:59.
+        ({"created_before": "0928-03-01T01:50:55.4-17:23"}, False),
+        ({"created_after": "2000-01-01T00:00:00+23:59"}, True),
+        # Past year 9999 (or before year 1) once in UTC.
+        ({"created_after": "9999-12-31T23:00:00-17:00"}, False),
+        ({"created_before": "0001-01-01T01:00:00+17:00"}, False),
+    ],
+)
+def test_dates_with_extreme_offsets_are_compared_in_utc(client, params, listed):
+    ticket = TicketFactory()
+
+    response = client.get(TICKETS, params)
+
+    assert response.status_code == 200, response.content
+    assert ({row["id"] for row in response.json()["results"]} == {ticket.pk}) is listed
+
+
+@pytest.mark.parametrize(
     "body", [{"assigned_to": 2**63}, {"assigned_to": -1}, {"assigned_to": 1.5}]
 )
 def test_out_of_range_ids_in_a_body_are_a_400(client, body):
