@@ -16,6 +16,7 @@ from tickets.models import Priority, Ticket, TicketStatus
 # What the server accepts is exactly what the schema says: `me`, `none` (any case) or an id.
 USER_REF_PATTERN = r"^([Mm][Ee]|[Nn][Oo][Nn][Ee]|[1-9][0-9]{0,17})$"
 SEARCH_MAX_LENGTH = 200
+SLUG_MAX_LENGTH = 50
 
 
 class UserRefField(forms.CharField):
@@ -35,7 +36,9 @@ class UserRefField(forms.CharField):
         return value if value in ("me", "none") else int(value)
 
 
-@extend_schema_field({"type": "string", "pattern": USER_REF_PATTERN})
+@extend_schema_field(
+    {"type": "string", "pattern": USER_REF_PATTERN, "description": "`me`, `none` or a user id."}
+)
 class UserRefFilter(django_filters.Filter):
     field_class = UserRefField
 
@@ -49,8 +52,17 @@ class UserRefFilter(django_filters.Filter):
         return qs.filter(**{f"{self.field_name}_id": value})
 
 
+# With an override, drf-spectacular takes the description from the schema, not help_text.
+@extend_schema_field(
+    {"type": "string", "maxLength": SLUG_MAX_LENGTH, "description": "Slug, id or `none`."}
+)
 class SlugOrIdFilter(django_filters.CharFilter):
-    """A related object given by slug or numeric id; `none` for tickets without one."""
+    """A related object given by slug or numeric id; `none` for tickets without one. Longer
+    than any slug (50) is a 400, which keeps every URL the schema allows short."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", SLUG_MAX_LENGTH)
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:

@@ -304,6 +304,8 @@ def test_unknown_api_path_is_json_even_in_debug(client, settings):
         ({"created_before": ""}, "created_before"),
         ({"status": "LOST"}, "status"),
         ({"priority": "30"}, "priority"),
+        ({"category": "x" * 51}, "category"),
+        ({"department": "é" * 51}, "department"),
     ],
 )
 def test_bad_filters_are_a_400_naming_them(client, params, field):
