@@ -37,8 +37,13 @@ export THROTTLE_TOKEN_USERNAME_RATE=100000/min
 export THROTTLE_TICKET_CREATE_RATE=100000/min
 export ACCESS_LOG_LEVEL=WARNING
 
+# `make setup` copies .env.example to .env when there is none; what runs next (the tests, a
+# newcomer's smoke run) must not find one it did not make.
+ENV_MADE=""
+[ -e .env ] || ENV_MADE=1
 SERVER_PID=""
 cleanup() {
+  if [ -n "$ENV_MADE" ]; then rm -f .env; fi
   if [ -n "$SERVER_PID" ]; then
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
