@@ -5,6 +5,9 @@ differ most).
 """
 
 import json
+import runpy
+from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -224,6 +227,31 @@ def test_over_long_credentials_are_a_400(api_client):
 def test_over_long_search_is_a_400(client):
     assert client.get(TICKETS, {"search": "a" * 200}).status_code == 200
     assert_json_400(client.get(TICKETS, {"search": "a" * 201}), "search")
+
+
+def test_the_longest_valid_list_request_fits_in_gunicorns_request_line(client):
+    """Every filter at its longest, in 4-byte characters where text is free: gunicorn must pass
+    it to the application (beyond its limit it answers an HTML 414 itself)."""
+    limit = runpy.run_path(str(Path(__file__).parents[1] / "gunicorn.py"))["limit_request_line"]
+    moment = "2026-01-01T00:00:00.999999+23:59"
+    params = {
+        "search": "\U0001d11e" * 200,
+        "category": "\U0001d11e" * 50,
+        "department": "\U0001d11e" * 50,
+        "assigned_to": "9" * 18,
+        "created_by": "9" * 18,
+        "created_after": moment,
+        "created_before": moment,
+        "status": ["OPEN", "IN_PROGRESS", "RESOLVED", "CLOSED"],
+        "priority": ["LOW", "MEDIUM", "HIGH", "URGENT"],
+        "ordering": "-priority",
+        "page": "1",
+        "page_size": "100",
+    }
+    line = f"GET {TICKETS}?{urlencode(params, doseq=True)} HTTP/1.1"
+
+    assert len(line.encode()) <= limit, (len(line.encode()), limit)
+    assert client.get(TICKETS, params).status_code == 200
 
 
 def test_body_over_the_limit_is_refused_before_it_is_read(client, settings):
