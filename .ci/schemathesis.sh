@@ -11,14 +11,17 @@
 # check; the per-operation settings and why they exist are in .ci/schemathesis.toml.
 # Reports: var/artifacts/schemathesis-<role>.xml (JUnit) and .ndjson (every request).
 # Exits non-zero when any run found a failure.
-# Knobs: SCHEMATHESIS_MAX_EXAMPLES (default 20), SCHEMATHESIS_WORKERS (2), SCHEMATHESIS_SEED.
+# Knobs: SCHEMATHESIS_MAX_EXAMPLES (default 20), SCHEMATHESIS_WORKERS (1), SCHEMATHESIS_SEED.
+# One worker by default: with several threads, hypothesis' ast.parse of its filters hits a
+# CPython 3.11 thread-safety bug ("AST constructor recursion depth mismatch"), a fuzzer error
+# that says nothing about the API.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 BASE="${1:?usage: .ci/schemathesis.sh BASE_URL}"
 BASE="${BASE%/}"
 MAX_EXAMPLES="${SCHEMATHESIS_MAX_EXAMPLES:-20}"
-WORKERS="${SCHEMATHESIS_WORKERS:-2}"
+WORKERS="${SCHEMATHESIS_WORKERS:-1}"
 ARTIFACTS=var/artifacts
 mkdir -p "$ARTIFACTS"
 

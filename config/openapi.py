@@ -113,11 +113,17 @@ class ApiAutoSchema(AutoSchema):
         return False
 
 
+_URI_TOO_LONG = (
+    "The request line is longer than the server accepts (8190 bytes); answered by the HTTP "
+    "server before the application, not in JSON."
+)
+_WRITES = {"post", "put", "patch", "delete"}
 _HTTP_METHODS = {"get", "put", "patch", "post", "delete", "head", "options", "trace"}
 _STANDARD_DESCRIPTIONS = {
     400: "Invalid input (body, query parameter or page): the body names each offending field.",
     401: _DESCRIPTIONS[401][0],
     404: "No such object, not visible to the caller, or a page past the last one.",
+    409: "The change conflicts with the current state or with existing data.",
     503: _DESCRIPTIONS[503][0],
 }
 
@@ -129,6 +135,10 @@ def document_standard_errors(result, generator, request, public):
     - 400 when it takes a body or query parameters;
     - 401 when it needs credentials;
     - 404 when its path has an id, or it is paginated (a page past the last);
+    - 409 when it changes data and needs credentials: config.exceptions answers a change that
+      conflicts with existing data (say a concurrent one) with a 409 in any view;
+    - 414 when it takes query parameters: a request line past gunicorn's limit
+      (config/gunicorn.py) is refused by the HTTP server itself, without a JSON body;
     - 503 everywhere: the database may be unreachable.
     Codes a view declares itself (with their own description) are left alone.
     """
@@ -149,9 +159,13 @@ def document_standard_errors(result, generator, request, public):
                 codes.add(401)
             if "{" in path or any(p.get("name") == "page" for p in parameters):
                 codes.add(404)
+            if method in _WRITES and 401 in codes:
+                codes.add(409)
             responses = operation.setdefault("responses", {})
             for code in sorted(codes):
                 responses.setdefault(str(code), _error_response(code, _STANDARD_DESCRIPTIONS[code]))
+            if any(p.get("in") == "query" for p in parameters):
+                responses.setdefault("414", {"description": _URI_TOO_LONG})
     return result
 
 

@@ -1,6 +1,7 @@
 """List filters for tickets: `?status=OPEN&assigned_to=me&created_after=2026-01-01...`."""
 
 import re
+from datetime import UTC, datetime
 
 import django_filters
 from django import forms
@@ -15,6 +16,7 @@ from tickets.models import Priority, Ticket, TicketStatus
 # What the server accepts is exactly what the schema says: `me`, `none` (any case) or an id.
 USER_REF_PATTERN = r"^([Mm][Ee]|[Nn][Oo][Nn][Ee]|[1-9][0-9]{0,17})$"
 SEARCH_MAX_LENGTH = 200
+SLUG_MAX_LENGTH = 50
 
 
 class UserRefField(forms.CharField):
@@ -34,7 +36,9 @@ class UserRefField(forms.CharField):
         return value if value in ("me", "none") else int(value)
 
 
-@extend_schema_field({"type": "string", "pattern": USER_REF_PATTERN})
+@extend_schema_field(
+    {"type": "string", "pattern": USER_REF_PATTERN, "description": "`me`, `none` or a user id."}
+)
 class UserRefFilter(django_filters.Filter):
     field_class = UserRefField
 
@@ -48,8 +52,17 @@ class UserRefFilter(django_filters.Filter):
         return qs.filter(**{f"{self.field_name}_id": value})
 
 
+# With an override, drf-spectacular takes the description from the schema, not help_text.
+@extend_schema_field(
+    {"type": "string", "maxLength": SLUG_MAX_LENGTH, "description": "Slug, id or `none`."}
+)
 class SlugOrIdFilter(django_filters.CharFilter):
-    """A related object given by slug or numeric id; `none` for tickets without one."""
+    """A related object given by slug or numeric id; `none` for tickets without one. Longer
+    than any slug (50) is a 400, which keeps every URL the schema allows short."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", SLUG_MAX_LENGTH)
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:
@@ -65,12 +78,23 @@ class SlugOrIdFilter(django_filters.CharFilter):
 
 
 class StrictIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 date-time; present but empty is a 400 too, as the schema's format says."""
+    """An ISO 8601 date-time; present but empty is a 400 too, as the schema's format says.
+
+    The value is compared in UTC: PostgreSQL refuses offsets beyond ±15:59 that RFC 3339
+    allows (up to ±23:59), and a moment that falls outside Python's years 1-9999 once in UTC
+    is clamped to the nearest representable one (no ticket lies beyond either end)."""
 
     def clean(self, value):
         if value == "":
             raise ValidationError("Expected an ISO 8601 date-time.")
-        return super().clean(value)
+        moment = super().clean(value)
+        if moment is None or moment.tzinfo is None:
+            return moment
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            edge = datetime.max if moment.year == datetime.max.year else datetime.min
+            return edge.replace(tzinfo=UTC)
 
 
 class StrictIsoDateTimeFilter(django_filters.IsoDateTimeFilter):

@@ -170,7 +170,7 @@ class TicketViewSet(viewsets.GenericViewSet):
     def ml_predict(self, request, pk=None):
         """Classify with the trained model and write the category to the ticket."""
         ticket = self.get_object()
-        query = _validated(RerouteQuerySerializer, request.query_params)
+        query = _validated(RerouteQuerySerializer, request.query_params.dict())
         ticket, prediction = ml_services.ticket_predict(
             ticket=ticket, actor=request.user, reroute=query["reroute"]
         )
@@ -193,7 +193,7 @@ class TicketViewSet(viewsets.GenericViewSet):
     def similar(self, request, pk=None):
         """The most similar other tickets the caller may see, best first."""
         ticket = self.get_object()
-        query = _validated(SimilarQuerySerializer, request.query_params)
+        query = _validated(SimilarQuerySerializer, request.query_params.dict())
         results = similarity.ticket_similar_list(ticket=ticket, user=request.user, top=query["top"])
         return Response(
             [{"score": score, "ticket": TicketSerializer(t).data} for t, score in results]
@@ -201,6 +201,8 @@ class TicketViewSet(viewsets.GenericViewSet):
 
 
 def _validated(serializer_class, data, **kwargs) -> dict:
+    # Query parameters come as `request.query_params.dict()`: given a QueryDict, DRF reads
+    # `?top=` as "not given" (HTML form rules) where the schema says it must be a number.
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

@@ -105,6 +105,42 @@ def test_every_ticket_operation_lists_its_error_responses(schema):
             assert "403" in codes, where
 
 
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield path, method, operation
+
+
+def test_every_operation_lists_the_errors_it_can_return_with_their_json_body(schema):
+    """What the exception handler, the permissions and the middleware can answer, per kind of
+    operation; schemathesis (.ci/schemathesis.sh) then checks the live answers against it."""
+    bodies = {"#/components/schemas/ErrorBody", "#/components/schemas/ValidationErrorBody"}
+    for path, method, operation in operations(schema):
+        responses = operation["responses"]
+        codes = set(responses)
+        where = f"{method.upper()} {path}: {sorted(codes)}"
+        needs_credentials = bool(operation.get("security")) and {} not in operation["security"]
+        takes_query = any(p["in"] == "query" for p in operation.get("parameters", []))
+        assert "503" in codes, where
+        if needs_credentials:
+            assert "401" in codes, where
+        if "requestBody" in operation or takes_query:
+            assert "400" in codes, where
+        if "{" in path:
+            assert "404" in codes, where
+        if needs_credentials and method != "get":
+            assert "409" in codes, where
+        if takes_query:
+            assert "414" in codes, where
+        for code, response in responses.items():
+            if code[0] in "45" and code != "414":
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref in bodies, (where, code, ref)
+    for path in ("/api/token/", "/api/tickets/"):
+        assert "429" in schema["paths"][path]["post"]["responses"]
+
+
 def resolve(schema, node: dict) -> dict:
     """Follow a `$ref` (also one wrapped in `allOf`) to its component."""
     if "allOf" in node:

@@ -147,7 +147,11 @@ def server_env(database_url: str) -> dict:
 @contextmanager
 def gunicorn(database_url: str, tmp_path: Path):
     port = free_port()
-    env = server_env(database_url) | {"GUNICORN_BIND": f"127.0.0.1:{port}"}
+    # XDG_RUNTIME_DIR: gunicorn's control socket (25.1+) there, not shared with other servers.
+    env = server_env(database_url) | {
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "XDG_RUNTIME_DIR": str(tmp_path),
+    }
     log = (tmp_path / "gunicorn.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our interpreter, our server
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],

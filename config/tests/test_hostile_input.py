@@ -5,6 +5,9 @@ differ most).
 """
 
 import json
+import runpy
+from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -226,6 +229,31 @@ def test_over_long_search_is_a_400(client):
     assert_json_400(client.get(TICKETS, {"search": "a" * 201}), "search")
 
 
+def test_the_longest_valid_list_request_fits_in_gunicorns_request_line(client):
+    """Every filter at its longest, in 4-byte characters where text is free: gunicorn must pass
+    it to the application (beyond its limit it answers an HTML 414 itself)."""
+    limit = runpy.run_path(str(Path(__file__).parents[1] / "gunicorn.py"))["limit_request_line"]
+    moment = "2026-01-01T00:00:00.999999+23:59"
+    params = {
+        "search": "\U0001d11e" * 200,
+        "category": "\U0001d11e" * 50,
+        "department": "\U0001d11e" * 50,
+        "assigned_to": "9" * 18,
+        "created_by": "9" * 18,
+        "created_after": moment,
+        "created_before": moment,
+        "status": ["OPEN", "IN_PROGRESS", "RESOLVED", "CLOSED"],
+        "priority": ["LOW", "MEDIUM", "HIGH", "URGENT"],
+        "ordering": "-priority",
+        "page": "1",
+        "page_size": "100",
+    }
+    line = f"GET {TICKETS}?{urlencode(params, doseq=True)} HTTP/1.1"
+
+    assert len(line.encode()) <= limit, (len(line.encode()), limit)
+    assert client.get(TICKETS, params).status_code == 200
+
+
 def test_body_over_the_limit_is_refused_before_it_is_read(client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     body = json.dumps({**VALID, "description": "a" * 2000})
@@ -304,6 +332,8 @@ def test_unknown_api_path_is_json_even_in_debug(client, settings):
         ({"created_before": ""}, "created_before"),
         ({"status": "LOST"}, "status"),
         ({"priority": "30"}, "priority"),
+        ({"category": "x" * 51}, "category"),
+        ({"department": "é" * 51}, "department"),
     ],
 )
 def test_bad_filters_are_a_400_naming_them(client, params, field):
@@ -316,6 +346,26 @@ def test_bad_filters_are_a_400_naming_them(client, params, field):
 )
 def test_odd_but_harmless_filters_answer_200(client, params):
     assert client.get(TICKETS, params).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "listed"),
+    [
+        # RFC 3339 allows offsets up to ±23:59; PostgreSQL stores at most ±15:59.
+        ({"created_before": "0928-03-01T01:50:55.4-17:23"}, False),
+        ({"created_after": "2000-01-01T00:00:00+23:59"}, True),
+        # Past year 9999 (or before year 1) once in UTC.
+        ({"created_after": "9999-12-31T23:00:00-17:00"}, False),
+        ({"created_before": "0001-01-01T01:00:00+17:00"}, False),
+    ],
+)
+def test_dates_with_extreme_offsets_are_compared_in_utc(client, params, listed):
+    ticket = TicketFactory()
+
+    response = client.get(TICKETS, params)
+
+    assert response.status_code == 200, response.content
+    assert ({row["id"] for row in response.json()["results"]} == {ticket.pk}) is listed
 
 
 @pytest.mark.parametrize(

@@ -124,8 +124,11 @@ def test_predict_of_a_category_removed_since_training_is_a_409(
     assert misfiled.category.slug == "bug"
 
 
-def test_a_reroute_that_is_not_a_boolean_is_a_400(as_user, staff, misfiled, trained_model):
-    response = predict(as_user(staff), misfiled, "?reroute=maybe")
+@pytest.mark.parametrize("reroute", ["maybe", ""])
+def test_a_reroute_that_is_not_a_boolean_is_a_400(
+    as_user, staff, misfiled, trained_model, reroute
+):
+    response = predict(as_user(staff), misfiled, f"?reroute={reroute}")
 
     assert response.status_code == 400
     assert "reroute" in response.json()
@@ -151,7 +154,7 @@ def test_similar_tickets_are_others_best_first(as_user, staff, trained_model):
     assert len(similar(as_user(staff), ticket, "?top=20").json()) == 20
 
 
-@pytest.mark.parametrize("top", ["0", "21", "x"])
+@pytest.mark.parametrize("top", ["0", "21", "x", ""])
 def test_a_top_outside_1_to_20_is_a_400(as_user, staff, trained_model, top):
     ticket = Ticket.objects.first()
 
