@@ -7,7 +7,9 @@ with SQLite as the embedded default.
 import os
 
 os.environ.setdefault("DJANGO_DEBUG", "False")
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
+# The tests' own keys, whatever a developer's .env holds (read_env never overrides these).
+os.environ["DJANGO_SECRET_KEY"] = "test-secret-key-that-is-long-enough-0123456789"
+os.environ["JWT_SIGNING_KEY"] = "test-jwt-signing-key-that-is-long-enough-0123456789"
 
 from config.settings import *  # noqa: E402,F403
 

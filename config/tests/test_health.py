@@ -8,7 +8,7 @@ from django.test import Client
 from tickets import ml_services
 from tickets.ml_registry import reset_cache
 from tickets.tests.factories import UserFactory
-from tickets.tests.ml_helpers import artifact_path, history_seed
+from tickets.tests.ml_helpers import delete_artifact, history_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +42,11 @@ def test_readyz_names_the_active_model_once_trained(catalogue):
     assert body["model"] == record.version
 
 
-def test_readyz_stays_ready_when_the_model_file_is_gone(catalogue):
+def test_readyz_stays_ready_when_the_model_artefact_is_gone(catalogue):
     """Keyword rules classify meanwhile: a lost artefact is no reason to leave the pool."""
     history_seed(requester=UserFactory())
     record = ml_services.model_train()
-    artifact_path(record).unlink()
+    delete_artifact(record)
     reset_cache()
 
     response = Client().get("/readyz")
