@@ -1,11 +1,15 @@
 """Similar tickets: the model's TF-IDF index, filtered to what the caller may see."""
 
+import threading
 from itertools import islice
 
+import numpy as np
+import scipy.sparse as sp
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
 from config.exceptions import ConflictError
+from ml.similarity import ExtraVectors
 from ml.text import join_ticket_text
 from tickets.ml_registry import active_model
 from tickets.models import Ticket
@@ -16,8 +20,59 @@ from tickets.selectors import ticket_list, ticket_visible_queryset
 MAX_UNINDEXED = 5000
 
 
-def _unindexed(model, *, exclude_pk: int) -> list[tuple[int, str]]:
-    """(id, text) of the tickets the index does not hold as they read now: created or edited
+class _UnindexedVectors:
+    """This process's vectors of the tickets the index does not hold, per model version.
+
+    Each query lists those tickets (id and updated_at: a small indexed query) and vectorises
+    only the ones new or edited since the previous query, instead of all of them (up to
+    MAX_UNINDEXED) on every request.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reset(None)
+
+    def _reset(self, version) -> None:
+        self.version = version
+        self.stamps: dict[int, object] = {}  # id -> updated_at of the text vectorised
+        self.vectors = ExtraVectors(np.zeros(0, dtype=np.int64), sp.csr_matrix((0, 0)))
+
+    def current(self, model, rows: list[tuple[int, object]]) -> ExtraVectors:
+        with self._lock:
+            if self.version != model.version:
+                self._reset(model.version)
+            if len(rows) == len(self.stamps) and all(
+                self.stamps.get(pk) == updated for pk, updated in rows
+            ):
+                return self.vectors
+            position = {int(pk): i for i, pk in enumerate(self.vectors.ids)}
+            kept = [pk for pk, updated in rows if self.stamps.get(pk) == updated]
+            fresh = [pk for pk, updated in rows if self.stamps.get(pk) != updated]
+            texts = {
+                pk: join_ticket_text(title, description)
+                for pk, title, description in Ticket.objects.filter(pk__in=fresh).values_list(
+                    "pk", "title", "description"
+                )
+            }
+            fresh = [pk for pk in fresh if pk in texts]  # deleted meanwhile
+            parts = []
+            if kept:
+                parts.append(self.vectors.vectors[[position[pk] for pk in kept]])
+            if fresh:
+                parts.append(model.vectorizer.transform([texts[pk] for pk in fresh]))
+            matrix = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, 0))
+            ids = np.asarray(kept + fresh, dtype=np.int64)
+            self.vectors = ExtraVectors(ids, matrix)
+            stamp = dict(rows)
+            self.stamps = {pk: stamp[pk] for pk in kept + fresh}
+            return self.vectors
+
+
+_unindexed_vectors = _UnindexedVectors()
+
+
+def _unindexed(model) -> ExtraVectors:
+    """Vectors of the tickets the index does not hold as they read now: created or edited
     after training, or left uncategorised (training, hence the index, only sees labelled ones).
     """
     newest_indexed = int(model.index.ids.max()) if len(model.index) else 0
@@ -25,13 +80,12 @@ def _unindexed(model, *, exclude_pk: int) -> list[tuple[int, str]]:
     trained_at = parse_datetime(str(model.metadata.get("trained_at", "")))
     if trained_at is not None:
         stale |= Q(updated_at__gt=trained_at)
-    rows = (
+    rows = list(
         Ticket.objects.filter(stale)
-        .exclude(pk=exclude_pk)
         .order_by("-updated_at")
-        .values_list("pk", "title", "description")[:MAX_UNINDEXED]
+        .values_list("pk", "updated_at")[:MAX_UNINDEXED]
     )
-    return [(pk, join_ticket_text(title, description)) for pk, title, description in rows]
+    return _unindexed_vectors.current(model, rows)
 
 
 def ticket_similar_list(*, ticket: Ticket, user, top: int) -> list[tuple[Ticket, float]]:
@@ -50,7 +104,7 @@ def ticket_similar_list(*, ticket: Ticket, user, top: int) -> list[tuple[Ticket,
         ticket.title,
         ticket.description,
         exclude_ids=(ticket.pk,),
-        extra=_unindexed(model, exclude_pk=ticket.pk),
+        extra=_unindexed(model),
     )
     visible = ticket_visible_queryset(user=user)
     hits: list[tuple[int, float]] = []
