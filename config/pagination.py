@@ -34,11 +34,17 @@ def _positive_int(request, name: str, *, maximum: int | None = None) -> int | No
 
 
 class CappedCountPaginator(Paginator):
-    """Counts at most COUNT_LIMIT + 1 rows: `SELECT COUNT(*) FROM (... LIMIT 10001)`."""
+    """Counts at most COUNT_LIMIT + 1 rows: `SELECT COUNT(*) FROM (... LIMIT 10001)`.
+
+    Without the list's ordering, which would make PostgreSQL read those rows in index order
+    from the table (40 ms at 1,000,000 tickets) instead of from the smallest index (1 ms)."""
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: COUNT_LIMIT + 1].count()
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            rows = rows.order_by()
+        return rows[: COUNT_LIMIT + 1].count()
 
 
 class KeysetPagination(CursorPagination):
@@ -83,10 +89,6 @@ class StandardPagination(PageNumberPagination):
     last_page_strings = ()
     django_paginator_class = CappedCountPaginator
     cursor_query_param = "cursor"
-    invalid_page_message = (
-        "Invalid page. Page numbers reach the first "
-        f"{COUNT_LIMIT:,} results; follow cursors (?cursor=) beyond."
-    )
 
     def get_page_size(self, request) -> int:
         size = _positive_int(request, self.page_size_query_param, maximum=self.max_page_size)
@@ -103,7 +105,19 @@ class StandardPagination(PageNumberPagination):
             self.keyset = KeysetPagination(self.get_page_size(request))
             return self.keyset.paginate_queryset(queryset, request, view)
         _positive_int(request, self.page_query_param, maximum=MAX_PAGE)
-        return super().paginate_queryset(queryset, request, view)
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            if self._counted_beyond_limit(queryset):
+                raise NotFound(
+                    f"Invalid page. Page numbers reach the first {COUNT_LIMIT:,} results; "
+                    "follow cursors (?cursor=) beyond."
+                ) from None
+            raise
+
+    @staticmethod
+    def _counted_beyond_limit(queryset) -> bool:
+        return CappedCountPaginator(queryset, 1).count > COUNT_LIMIT
 
     def get_paginated_response(self, data):
         if self.keyset is not None:
