@@ -5,7 +5,7 @@ from itertools import islice
 
 import numpy as np
 import scipy.sparse as sp
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils.dateparse import parse_datetime
 
 from config.exceptions import ConflictError
@@ -23,9 +23,10 @@ MAX_UNINDEXED = 5000
 class _UnindexedVectors:
     """This process's vectors of the tickets the index does not hold, per model version.
 
-    Each query lists those tickets (id and updated_at: a small indexed query) and vectorises
-    only the ones new or edited since the previous query, instead of all of them (up to
-    MAX_UNINDEXED) on every request.
+    Each query asks the database for a signature of those tickets (how many, the newest
+    update, the highest id: one aggregate); only when it changed are they listed, and only the
+    ones new or edited since are vectorised, instead of reading and vectorising all of them (up
+    to MAX_UNINDEXED) on every request.
     """
 
     def __init__(self) -> None:
@@ -34,17 +35,21 @@ class _UnindexedVectors:
 
     def _reset(self, version) -> None:
         self.version = version
+        self.signature = None
         self.stamps: dict[int, object] = {}  # id -> updated_at of the text vectorised
         self.vectors = ExtraVectors(np.zeros(0, dtype=np.int64), sp.csr_matrix((0, 0)))
 
-    def current(self, model, rows: list[tuple[int, object]]) -> ExtraVectors:
+    def current(self, model, stale) -> ExtraVectors:
+        """The vectors of the tickets of the queryset ``stale``, as they read now."""
+        signature = stale.aggregate(n=Count("pk"), newest=Max("updated_at"), top=Max("pk"))
         with self._lock:
             if self.version != model.version:
                 self._reset(model.version)
-            if len(rows) == len(self.stamps) and all(
-                self.stamps.get(pk) == updated for pk, updated in rows
-            ):
+            if signature == self.signature:
                 return self.vectors
+            rows = list(
+                stale.order_by("-updated_at").values_list("pk", "updated_at")[:MAX_UNINDEXED]
+            )
             position = {int(pk): i for i, pk in enumerate(self.vectors.ids)}
             kept = [pk for pk, updated in rows if self.stamps.get(pk) == updated]
             fresh = [pk for pk, updated in rows if self.stamps.get(pk) != updated]
@@ -65,6 +70,7 @@ class _UnindexedVectors:
             self.vectors = ExtraVectors(ids, matrix)
             stamp = dict(rows)
             self.stamps = {pk: stamp[pk] for pk in kept + fresh}
+            self.signature = signature
             return self.vectors
 
 
@@ -80,12 +86,7 @@ def _unindexed(model) -> ExtraVectors:
     trained_at = parse_datetime(str(model.metadata.get("trained_at", "")))
     if trained_at is not None:
         stale |= Q(updated_at__gt=trained_at)
-    rows = list(
-        Ticket.objects.filter(stale)
-        .order_by("-updated_at")
-        .values_list("pk", "updated_at")[:MAX_UNINDEXED]
-    )
-    return _unindexed_vectors.current(model, rows)
+    return _unindexed_vectors.current(model, Ticket.objects.filter(stale))
 
 
 def ticket_similar_list(*, ticket: Ticket, user, top: int) -> list[tuple[Ticket, float]]:
