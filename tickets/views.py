@@ -85,7 +85,7 @@ class TicketViewSet(viewsets.GenericViewSet):
     def create(self, request):
         data = _validated(TicketCreateInputSerializer, request.data)
         ticket = services.ticket_create(created_by=request.user, **data)
-        return self._render(ticket, code=status.HTTP_201_CREATED)
+        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: TicketSerializer, **ERRORS(401, 404)})
     def retrieve(self, request, pk=None):
