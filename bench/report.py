@@ -76,11 +76,13 @@ def markdown(results: dict) -> str:
             "backlog": "analytics/backlog/",
             "analytics_agents": "analytics/agents/?days=30",
         }
-        for key, label in LABELS.items():
+        keys = [(key, label) for key, label in LABELS.items()]
+        keys += [(f"{key}@1", f"{label}, 1 client") for key, label in LABELS.items()]
+        for key, label in keys:
             row = load.get(key)
             if not row or "error" in row:
                 continue
-            queries = probe["queries"].get(query_keys.get(key, ""), "–")
+            queries = probe["queries"].get(query_keys.get(key.split("@")[0], ""), "–")
             lines.append(
                 f"| {label} | {row['users']} | {row['rps']:g} | {_ms(row['p50_ms'])} | "
                 f"{_ms(row['p95_ms'])} | {_ms(row['p99_ms'])} | {row['failures']} | {queries} |"

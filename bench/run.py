@@ -139,7 +139,7 @@ def serve(args, env: dict, log_file) -> subprocess.Popen:
 
 def load(args, scenario: str, env: dict, users: int) -> dict:
     """One warm-up run, then one measured run; locust's aggregated figures."""
-    csv = OUT / "locust" / scenario
+    csv = OUT / "locust" / f"{scenario}-{users}"
     csv.parent.mkdir(parents=True, exist_ok=True)
     env = dict(env, BENCH_SCENARIO=scenario)
     for seconds, extra in ((args.warmup, []), (args.duration, ["--csv", str(csv)])):
@@ -180,6 +180,11 @@ def run_size(args, size: int) -> dict:
                 row = load(args, scenario, load_env, users)
                 figures["load"][scenario] = row
                 log(f"{scenario}: {row}")
+            # Latency without queueing: one client, so each request has a worker to itself.
+            for scenario in args.latency_scenarios.split(",") if args.latency_scenarios else ():
+                row = load(args, scenario, load_env, 1)
+                figures["load"][f"{scenario}@1"] = row
+                log(f"{scenario} (1 client): {row}")
             figures["worker_rss_mb"] = resources.worker_rss_mb(server.pid)
         finally:
             server.terminate()
@@ -194,6 +199,11 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=4, help="concurrent clients, reads")
     parser.add_argument("--write-users", type=int, default=8, help="clients, create/floor")
     parser.add_argument("--duration", type=int, default=20, help="seconds measured per endpoint")
+    parser.add_argument(
+        "--latency-scenarios",
+        default="create,list_first,retrieve,similar",
+        help="also measured with a single client (comma-separated, empty for none)",
+    )
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per endpoint")
     parser.add_argument("--port", type=int, default=8310, help="8300-8399")
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench_<N> db")
