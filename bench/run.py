@@ -175,7 +175,8 @@ def run_size(args, size: int) -> dict:
     with open(OUT / "gunicorn.log", "a") as log_file:
         server = serve(args, env, log_file)
         try:
-            for scenario in (*WRITE_SCENARIOS, *READ_SCENARIOS):
+            chosen = args.scenarios.split(",") if args.scenarios else []
+            for scenario in (s for s in (*WRITE_SCENARIOS, *READ_SCENARIOS) if s in chosen):
                 users = args.write_users if scenario in WRITE_SCENARIOS else args.users
                 row = load(args, scenario, load_env, users)
                 figures["load"][scenario] = row
@@ -199,6 +200,11 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=4, help="concurrent clients, reads")
     parser.add_argument("--write-users", type=int, default=8, help="clients, create/floor")
     parser.add_argument("--duration", type=int, default=20, help="seconds measured per endpoint")
+    parser.add_argument(
+        "--scenarios",
+        default=",".join((*WRITE_SCENARIOS, *READ_SCENARIOS)),
+        help="endpoints loaded with --users/--write-users clients (comma-separated)",
+    )
     parser.add_argument(
         "--latency-scenarios",
         default="create,list_first,retrieve,similar",
