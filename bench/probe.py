@@ -76,6 +76,7 @@ def main() -> None:
 
     body = {"title": "Facture impayée", "description": "Ma facture de mars est impayée."}
     queries = {
+        "floor": count("POST", "/bench/floor/", {"title": body["title"]}),
         "create": count("POST", "/api/tickets/", body),
         "list_first page_size=10": count("GET", "/api/tickets/?page_size=10"),
         "list_first page_size=100": count("GET", "/api/tickets/?page_size=100"),

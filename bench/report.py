@@ -63,6 +63,7 @@ def markdown(results: dict) -> str:
             "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         query_keys = {
+            "floor": "floor",
             "create": "create",
             "list_first": "list_first page_size=10",
             "list_deep": "list_deep page_size=10",
