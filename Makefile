@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install setup run test lint clean
+.PHONY: install setup run test lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,20 @@ setup: install .env
 run: setup
 	@echo "API docs: http://$(HOST):$(PORT)/api/docs/   admin: http://$(HOST):$(PORT)/admin/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The benchmark (README, Performance): PostgreSQL on 127.0.0.1 (BENCH_PG_HOST), databases bench_<N>.
+BENCH_STAMP := $(VENV)/.bench-stamp
+SIZES ?= 10000
+WORKERS ?= 2
+DURATION ?= 20
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/run.py --sizes $(SIZES) --workers $(WORKERS) --duration $(DURATION) $(BENCH_ARGS)
 
 test: install
 	$(BIN)/python -m pytest

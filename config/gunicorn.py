@@ -17,3 +17,21 @@ accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 # Load the app before forking so workers share the imported code's memory.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
+
+
+def when_ready(server):
+    """Load the active model in the master, once the app is preloaded and before any worker
+    forks: the workers share its memory (copy-on-write) instead of each loading a copy, and a
+    worker recycled by max_requests starts with it instead of reading the artefact again."""
+    if not preload_app:
+        return
+    from django.db import connections
+
+    from tickets.ml_registry import active_model
+
+    try:
+        active_model()
+    except Exception as error:  # noqa: BLE001 - workers load it lazily anyway
+        server.log.warning("model not preloaded: %s", error)
+    finally:
+        connections.close_all()  # never share a database connection with the workers

@@ -7,7 +7,7 @@ import scipy.sparse as sp
 
 from ml.features import TicketVectorizer
 from ml.linear import LinearScorer
-from ml.similarity import SimilarityIndex
+from ml.similarity import ExtraVectors, SimilarityIndex
 from ml.text import join_ticket_text
 from ml.types import SOURCE_MODEL, Prediction
 
@@ -75,7 +75,7 @@ class TicketModel:
         description: str,
         *,
         exclude_ids: Collection[int] = (),
-        extra: Sequence[tuple[int, str]] = (),
+        extra: Sequence[tuple[int, str]] | ExtraVectors = (),
     ) -> Iterator[tuple[int, float]]:
         """Lazily yield (ticket id, cosine score), best first; empty without an index.
 

@@ -9,6 +9,7 @@ instead of every non-zero of the corpus, which is what keeps a query at
 
 import itertools
 from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,6 +19,18 @@ from ml.features import TicketVectorizer
 # First batch ranked by ranked(); each later batch is four times larger, so a
 # caller that stops early never pays for sorting every candidate.
 _FIRST_BATCH = 64
+
+
+@dataclass(frozen=True)
+class ExtraVectors:
+    """Tickets outside the index, already vectorised (``SimilarityIndex.vectorize_extra``),
+    so that a caller can keep them between queries instead of vectorising them each time."""
+
+    ids: np.ndarray
+    vectors: sp.csr_matrix
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 class SimilarityIndex:
@@ -51,14 +64,20 @@ class SimilarityIndex:
             return self.vectorizer.transform([text_or_vector])
         return sp.csr_matrix(text_or_vector, dtype=np.float32)
 
+    def vectorize_extra(self, extra: Sequence[tuple[int, str]]) -> ExtraVectors:
+        """(id, text) pairs of tickets outside the index, vectorised for ``ranked``."""
+        ids = np.fromiter((i for i, _ in extra), dtype=np.int64, count=len(extra))
+        return ExtraVectors(ids, self.vectorizer.transform([text for _, text in extra]))
+
     def _scores(self, query: sp.csr_matrix, exclude_ids, extra) -> tuple[np.ndarray, np.ndarray]:
         """Ids and scores of every candidate with a non-zero score."""
         row = (query @ self.postings).tocsr()
         ids, scores = self.ids[row.indices], row.data
-        if extra:
-            extra_ids = np.fromiter((i for i, _ in extra), dtype=np.int64, count=len(extra))
-            extra_vectors = self.vectorizer.transform([text for _, text in extra])
-            extra_scores = (extra_vectors @ query.T).toarray().ravel()
+        if len(extra):
+            if not isinstance(extra, ExtraVectors):
+                extra = self.vectorize_extra(extra)
+            extra_ids = extra.ids
+            extra_scores = (extra.vectors @ query.T).toarray().ravel()
             # A ticket edited after training is in both: its fresh text wins.
             keep = ~np.isin(ids, extra_ids)
             ids = np.concatenate([ids[keep], extra_ids])
@@ -73,9 +92,11 @@ class SimilarityIndex:
         text_or_vector: str | sp.spmatrix,
         *,
         exclude_ids: Collection[int] = (),
-        extra: Sequence[tuple[int, str]] = (),
+        extra: Sequence[tuple[int, str]] | ExtraVectors = (),
     ) -> Iterator[tuple[int, float]]:
         """Yield (id, cosine score) best first, lazily, until candidates run out.
+
+        ``extra``: tickets outside the index, as (id, text) pairs or already vectorised.
 
         Scores are computed once; sorting happens in growing batches, so a
         caller that filters candidates (by visibility, say) and stops after

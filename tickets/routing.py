@@ -59,6 +59,20 @@ def agent_pick_least_loaded(
     )
 
 
+def route_log(*, ticket: Ticket, agent: Agent | None) -> None:
+    logger.info(
+        "routing ticket=%s department=%s category=%s classified_by=%s confidence=%s "
+        "agent=%s load=%s",
+        ticket.pk,
+        ticket.department_id,
+        ticket.category_id,
+        ticket.classified_by,
+        ticket.confidence,
+        agent.user_id if agent else None,
+        getattr(agent, "open_load", None),
+    )
+
+
 def ticket_route(
     *, ticket: Ticket, actor=None, exclude_user_ids: Iterable[int] = ()
 ) -> Agent | None:
@@ -76,17 +90,7 @@ def ticket_route(
     )
     previous = ticket.assigned_to_id
     new = agent.user_id if agent else None
-    logger.info(
-        "routing ticket=%s department=%s category=%s classified_by=%s confidence=%s "
-        "agent=%s load=%s",
-        ticket.pk,
-        ticket.department_id,
-        ticket.category_id,
-        ticket.classified_by,
-        ticket.confidence,
-        new,
-        getattr(agent, "open_load", None),
-    )
+    route_log(ticket=ticket, agent=agent)
     if new == previous:
         return agent
     ticket.assigned_to_id = new

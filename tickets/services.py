@@ -5,11 +5,12 @@ routes and writes the audit events inside one small transaction.
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from agents.models import GENERAL_DEPARTMENT_SLUG, Agent, Department
 from config.exceptions import ConflictError, DomainError
 from tickets.classification import ticket_triage
-from tickets.events import event_record
+from tickets.events import event_build, event_record, events_record
 from tickets.models import (
     ALLOWED_TRANSITIONS,
     ClassifiedBy,
@@ -18,7 +19,13 @@ from tickets.models import (
     Ticket,
     TicketStatus,
 )
-from tickets.routing import agent_department_id, departments_lock, ticket_route
+from tickets.routing import (
+    agent_department_id,
+    agent_pick_least_loaded,
+    departments_lock,
+    route_log,
+    ticket_route,
+)
 
 
 def department_general() -> Department:
@@ -47,13 +54,20 @@ def _agent_or_error(user_id: int, *, field: str) -> Agent:
 def ticket_create(
     *, title: str, description: str, priority: int = Priority.MEDIUM, created_by
 ) -> Ticket:
-    """Open a ticket: classify it, then in one transaction create, route and audit it."""
+    """Open a ticket: classify it, then in one transaction create, route and audit it.
+
+    The ticket comes back with its category, department, creator and assignee attached,
+    ready to render without reading it again."""
     decision = ticket_triage(title=title, description=description)
     prediction = decision.prediction
     category = decision.category
     department = category.department if category else department_general()
 
     with transaction.atomic():
+        # Lock and pick the agent first, so that the ticket is inserted already assigned
+        # (no UPDATE after the INSERT) and its three events go in one INSERT.
+        departments_lock([department.pk])
+        agent = agent_pick_least_loaded(department_id=department.pk)
         ticket = Ticket.objects.create(
             title=title,
             description=description,
@@ -61,29 +75,44 @@ def ticket_create(
             category=category,
             department=department,
             created_by=created_by,
+            assigned_to=agent.user if agent else None,
             classified_by=prediction.source,
             confidence=prediction.confidence if category else None,
             model_version=prediction.model_version,
         )
-        event_record(
-            ticket=ticket,
-            kind=EventKind.CREATED,
-            actor=created_by,
-            title=title,
-            priority=Priority(priority).name,
-        )
-        event_record(
-            ticket=ticket,
-            kind=EventKind.CLASSIFIED,
-            category=category.slug if category else None,
-            department=department.slug,
-            classified_by=prediction.source,
-            confidence=prediction.confidence,
-            model_version=prediction.model_version,
-            top=[[label, p] for label, p in prediction.top],
-        )
-        departments_lock([department.pk])
-        ticket_route(ticket=ticket)
+        events = [
+            event_build(
+                ticket=ticket,
+                kind=EventKind.CREATED,
+                actor=created_by,
+                title=title,
+                priority=Priority(priority).name,
+            ),
+            event_build(
+                ticket=ticket,
+                kind=EventKind.CLASSIFIED,
+                category=category.slug if category else None,
+                department=department.slug,
+                classified_by=prediction.source,
+                confidence=prediction.confidence,
+                model_version=prediction.model_version,
+                top=[[label, p] for label, p in prediction.top],
+            ),
+        ]
+        if agent is not None:
+            Agent.objects.filter(pk=agent.pk).update(last_assigned_at=timezone.now())
+            events.append(
+                event_build(
+                    ticket=ticket,
+                    kind=EventKind.ASSIGNED,
+                    before=None,
+                    after=agent.user_id,
+                    mode="auto",
+                    load_before=agent.open_load,
+                )
+            )
+        events_record(events)
+        route_log(ticket=ticket, agent=agent)
     return ticket
 
 

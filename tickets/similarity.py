@@ -1,11 +1,15 @@
 """Similar tickets: the model's TF-IDF index, filtered to what the caller may see."""
 
+import threading
 from itertools import islice
 
-from django.db.models import Q
+import numpy as np
+import scipy.sparse as sp
+from django.db.models import Count, Max, Q
 from django.utils.dateparse import parse_datetime
 
 from config.exceptions import ConflictError
+from ml.similarity import ExtraVectors
 from ml.text import join_ticket_text
 from tickets.ml_registry import active_model
 from tickets.models import Ticket
@@ -16,8 +20,65 @@ from tickets.selectors import ticket_list, ticket_visible_queryset
 MAX_UNINDEXED = 5000
 
 
-def _unindexed(model, *, exclude_pk: int) -> list[tuple[int, str]]:
-    """(id, text) of the tickets the index does not hold as they read now: created or edited
+class _UnindexedVectors:
+    """This process's vectors of the tickets the index does not hold, per model version.
+
+    Each query asks the database for a signature of those tickets (how many, the newest
+    update, the highest id: one aggregate); only when it changed are they listed, and only the
+    ones new or edited since are vectorised, instead of reading and vectorising all of them (up
+    to MAX_UNINDEXED) on every request.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reset(None)
+
+    def _reset(self, version) -> None:
+        self.version = version
+        self.signature = None
+        self.stamps: dict[int, object] = {}  # id -> updated_at of the text vectorised
+        self.vectors = ExtraVectors(np.zeros(0, dtype=np.int64), sp.csr_matrix((0, 0)))
+
+    def current(self, model, stale) -> ExtraVectors:
+        """The vectors of the tickets of the queryset ``stale``, as they read now."""
+        signature = stale.aggregate(n=Count("pk"), newest=Max("updated_at"), top=Max("pk"))
+        with self._lock:
+            if self.version != model.version:
+                self._reset(model.version)
+            if signature == self.signature:
+                return self.vectors
+            rows = list(
+                stale.order_by("-updated_at").values_list("pk", "updated_at")[:MAX_UNINDEXED]
+            )
+            position = {int(pk): i for i, pk in enumerate(self.vectors.ids)}
+            kept = [pk for pk, updated in rows if self.stamps.get(pk) == updated]
+            fresh = [pk for pk, updated in rows if self.stamps.get(pk) != updated]
+            texts = {
+                pk: join_ticket_text(title, description)
+                for pk, title, description in Ticket.objects.filter(pk__in=fresh).values_list(
+                    "pk", "title", "description"
+                )
+            }
+            fresh = [pk for pk in fresh if pk in texts]  # deleted meanwhile
+            parts = []
+            if kept:
+                parts.append(self.vectors.vectors[[position[pk] for pk in kept]])
+            if fresh:
+                parts.append(model.vectorizer.transform([texts[pk] for pk in fresh]))
+            matrix = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, 0))
+            ids = np.asarray(kept + fresh, dtype=np.int64)
+            self.vectors = ExtraVectors(ids, matrix)
+            stamp = dict(rows)
+            self.stamps = {pk: stamp[pk] for pk in kept + fresh}
+            self.signature = signature
+            return self.vectors
+
+
+_unindexed_vectors = _UnindexedVectors()
+
+
+def _unindexed(model) -> ExtraVectors:
+    """Vectors of the tickets the index does not hold as they read now: created or edited
     after training, or left uncategorised (training, hence the index, only sees labelled ones).
     """
     newest_indexed = int(model.index.ids.max()) if len(model.index) else 0
@@ -25,13 +86,7 @@ def _unindexed(model, *, exclude_pk: int) -> list[tuple[int, str]]:
     trained_at = parse_datetime(str(model.metadata.get("trained_at", "")))
     if trained_at is not None:
         stale |= Q(updated_at__gt=trained_at)
-    rows = (
-        Ticket.objects.filter(stale)
-        .exclude(pk=exclude_pk)
-        .order_by("-updated_at")
-        .values_list("pk", "title", "description")[:MAX_UNINDEXED]
-    )
-    return [(pk, join_ticket_text(title, description)) for pk, title, description in rows]
+    return _unindexed_vectors.current(model, Ticket.objects.filter(stale))
 
 
 def ticket_similar_list(*, ticket: Ticket, user, top: int) -> list[tuple[Ticket, float]]:
@@ -50,7 +105,7 @@ def ticket_similar_list(*, ticket: Ticket, user, top: int) -> list[tuple[Ticket,
         ticket.title,
         ticket.description,
         exclude_ids=(ticket.pk,),
-        extra=_unindexed(model, exclude_pk=ticket.pk),
+        extra=_unindexed(model),
     )
     visible = ticket_visible_queryset(user=user)
     hits: list[tuple[int, float]] = []

@@ -2,6 +2,7 @@
 
 import pytest
 
+from ml.features import TicketVectorizer
 from tickets import ml_services, services
 from tickets.models import Category, Ticket
 from tickets.tests.api import last_event, ticket_url
@@ -199,6 +200,33 @@ def test_a_ticket_edited_after_training_is_found_by_its_new_text(
 
     assert rows[0]["ticket"]["id"] == edited.pk
     assert rows[0]["score"] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_tickets_outside_the_index_are_vectorised_again_only_when_edited(
+    as_user, staff, catalogue, trained_model, monkeypatch
+):
+    twin = TicketFactory(title=ODD_TITLE, description=ODD_TEXT, category=catalogue["bug"])
+    query = TicketFactory(title=ODD_TITLE, description=ODD_TEXT, category=catalogue["bug"])
+    client = as_user(staff)
+    assert similar(client, query).json()[0]["ticket"]["id"] == twin.pk
+    vectorised = []
+    original = TicketVectorizer.transform
+
+    def counting(self, texts):
+        vectorised.extend(texts)
+        return original(self, texts)
+
+    monkeypatch.setattr(TicketVectorizer, "transform", counting)
+
+    again = similar(client, query).json()
+    vectorised_again = len(vectorised)
+    services.ticket_update(ticket=twin, actor=staff, title="Toner", description="Order toner.")
+    edited = similar(client, query).json()
+
+    assert again[0]["ticket"]["id"] == twin.pk
+    assert vectorised_again == 1  # the query's own text, nothing else
+    assert twin.pk not in [row["ticket"]["id"] for row in edited[:1]]
+    assert any("toner" in text.lower() for text in vectorised)
 
 
 def test_a_requester_sees_only_their_own_tickets_among_similar_ones(

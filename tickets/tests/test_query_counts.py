@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db
 MAX_TICKET_LIST_QUERIES = 3
 MAX_AGENT_LIST_QUERIES = 3
 MAX_EVENT_LIST_QUERIES = 3
+# Categories, active model, BEGIN, department lock, agent pick, INSERT ticket, UPDATE agent,
+# INSERT events, COMMIT (the forced login of the test client reads no user).
+MAX_TICKET_CREATE_QUERIES = 9
 
 
 def queries_for(client, url, params=None) -> int:
@@ -122,3 +125,27 @@ def test_event_list_queries_do_not_depend_on_the_number_of_events(
     assert len(client.get(ticket_url(ticket, "events")).json()) > 20
     assert few == many
     assert many <= MAX_EVENT_LIST_QUERIES
+
+
+def test_ticket_create_queries_do_not_depend_on_tickets_or_agents(
+    as_user, requester, catalogue, billing_agent
+):
+    client = as_user(requester)
+    body = {"title": "Facture impayée", "description": "Ma facture de mars est impayée."}
+
+    def create() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post("/api/tickets/", body, format="json")
+        assert response.status_code == 201, response.content
+        assert response.json()["assigned_to"] is not None
+        return len(captured)
+
+    create()  # warm up anything cached per process
+    few = create()
+    for _ in range(3):
+        AgentFactory(department=billing_agent.department)
+    TicketFactory.create_batch(30, category=catalogue["billing"], assigned_to=billing_agent.user)
+    many = create()
+
+    assert few == many
+    assert many <= MAX_TICKET_CREATE_QUERIES

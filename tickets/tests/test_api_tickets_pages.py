@@ -1,0 +1,96 @@
+"""GET /api/tickets/ at scale: a bounded count on numbered pages, keyset cursors beyond."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from config import pagination
+from tickets.tests.api import TICKETS
+from tickets.tests.factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(as_user, staff):
+    return as_user(staff)
+
+
+@pytest.fixture
+def seven(catalogue):
+    now = timezone.now()
+    return [TicketFactory(created_at=now - timedelta(minutes=i)) for i in range(7)]
+
+
+def walk(client, url):
+    """Every page from url on, following `next`; the pages' bodies."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        pages.append(response.json())
+        url = pages[-1]["next"]
+    return pages
+
+
+def test_cursor_pages_walk_the_whole_list_newest_first(staff_client, seven):
+    pages = walk(staff_client, f"{TICKETS}?cursor=&page_size=3")
+
+    assert [len(page["results"]) for page in pages] == [3, 3, 1]
+    assert all("count" not in page for page in pages)
+    assert [row["id"] for page in pages for row in page["results"]] == [t.pk for t in seven]
+    back = staff_client.get(pages[-1]["previous"]).json()
+    assert [row["id"] for row in back["results"]] == [t.pk for t in seven[3:6]]
+
+
+def test_cursor_pages_follow_filters_and_oldest_first_ordering(staff_client, seven):
+    url = f"{TICKETS}?cursor=&page_size=2&ordering=created_at&created_before="
+    url += (timezone.now() - timedelta(seconds=30)).isoformat().replace("+", "%2B")
+    pages = walk(staff_client, url)
+
+    assert [row["id"] for page in pages for row in page["results"]] == [
+        t.pk for t in reversed(seven[1:])
+    ]
+
+
+def test_a_bad_cursor_or_an_ordering_it_cannot_follow_is_a_400(staff_client, seven):
+    bad = staff_client.get(TICKETS, {"cursor": "not-a-cursor!"})
+    by_priority = staff_client.get(TICKETS, {"cursor": "", "ordering": "priority"})
+
+    assert bad.status_code == 400 and "cursor" in bad.json()
+    assert by_priority.status_code == 400 and "cursor" in by_priority.json()
+
+
+def test_numbered_pages_count_at_most_the_limit(staff_client, seven, monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 4)
+
+    with CaptureQueriesContext(connection) as captured:
+        first = staff_client.get(TICKETS, {"page_size": 2})
+    # Read before the next request, which empties the connection's query log.
+    sql = [query["sql"].upper() for query in captured]
+    beyond = staff_client.get(TICKETS, {"page_size": 2, "page": 4})
+
+    assert first.status_code == 200
+    assert first.json()["count"] is None  # more than 4
+    assert len(first.json()["results"]) == 2
+    count_sql = next(statement for statement in sql if "COUNT(" in statement)
+    assert "LIMIT 5" in count_sql
+    assert "ORDER BY" not in count_sql  # any index may serve it, not only the list's order
+    assert beyond.status_code == 404
+    assert "cursor" in beyond.json()["detail"]
+
+
+def test_numbered_pages_keep_the_exact_count_under_the_limit(staff_client, seven):
+    assert staff_client.get(TICKETS).json()["count"] == 7
+
+
+def test_cursor_pages_cost_the_same_queries_whatever_their_size(staff_client, seven):
+    def queries(size):
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.get(TICKETS, {"cursor": "", "page_size": size}).status_code == 200
+        return len(captured)
+
+    assert queries(2) == queries(7)
