@@ -5,21 +5,27 @@ every page (what PageNumberPagination does) costs a scan of the whole table at 1
 tickets, and OFFSET-ing deep into it reads every row it skips. So the page-number mode counts
 at most COUNT_LIMIT + 1 rows (`count` is null beyond) and reaches the first COUNT_LIMIT
 results; `?cursor=` (empty for the first page, then the `next` links) walks the whole list
-in constant time per page, on lists ordered by creation or update time.
+in constant time per page, on lists ordered by creation time.
 """
 
+import base64
+import binascii
+import json
 import re
+from datetime import datetime
 from functools import cached_property
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 _POSITIVE_INT = re.compile(r"[1-9][0-9]{0,17}")
 MAX_PAGE = 10**18 - 1
 COUNT_LIMIT = 10_000
-# Cursors mark a position by the first ordering field: it must be (nearly) unique.
-CURSOR_ORDERINGS = {"created_at", "-created_at", "updated_at", "-updated_at"}
 
 
 def _positive_int(request, name: str, *, maximum: int | None = None) -> int | None:
@@ -47,34 +53,91 @@ class CappedCountPaginator(Paginator):
         return rows[: COUNT_LIMIT + 1].count()
 
 
-class KeysetPagination(CursorPagination):
-    """DRF's cursor pagination with the page size rules of StandardPagination; a bad cursor
-    or an ordering a cursor cannot follow is a 400 naming `cursor`."""
+class KeysetPagination:
+    """Pages of a list ordered by creation time, addressed by the (created_at, id) of the row
+    they follow: `WHERE (created_at, id) < (t, i) ORDER BY created_at DESC, id DESC LIMIT n+1`,
+    one index range whatever the depth. The id breaks ties, so tickets created in the same
+    instant (bulk imports) are neither skipped nor repeated; creation times never change, so a
+    walk sees each ticket once however the list is edited meanwhile. The cursor is opaque to
+    clients (the `next`/`previous` links); a bad one is a 400 naming `cursor`."""
 
-    page_size_query_param = "page_size"
-    max_page_size = 100
+    orderings = {"created_at": False, "-created_at": True}  # first ordering term -> descending
 
-    def __init__(self, page_size: int) -> None:
+    def __init__(self, page_size: int, cursor_query_param: str) -> None:
         self.page_size = page_size
+        self.cursor_query_param = cursor_query_param
 
-    def get_page_size(self, request) -> int:
-        return self.page_size
-
-    def get_ordering(self, request, queryset, view):
-        ordering = super().get_ordering(request, queryset, view)
-        if ordering[0] not in CURSOR_ORDERINGS:
-            raise ValidationError(
-                {"cursor": ["Cursor pages need ordering by created_at or updated_at."]}
+    def paginate_queryset(self, queryset, request, view):
+        self.request = request
+        descending = self._descending(request, queryset, view)
+        cursor = self._decode(request.query_params.get(self.cursor_query_param, ""))
+        backwards = cursor is not None and cursor[2]
+        scan_descending = descending != backwards
+        fields = ("-created_at", "-pk") if scan_descending else ("created_at", "pk")
+        rows = queryset.order_by(*fields)
+        if cursor is not None:
+            after = "lt" if scan_descending else "gt"
+            rows = rows.filter(
+                Q(**{f"created_at__{after}": cursor[0]})
+                | Q(created_at=cursor[0], **{f"pk__{after}": cursor[1]})
             )
-        return ordering
+        page = list(rows[: self.page_size + 1])
+        more = len(page) > self.page_size
+        page = page[: self.page_size]
+        if backwards:
+            page.reverse()
+        # Going forward, what follows exists when the page overflowed and what precedes when
+        # we came from somewhere; going back, the other way round.
+        has_next, has_previous = (True, more) if backwards else (more, cursor is not None)
+        self.next_row = page[-1] if page and has_next else None
+        self.previous_row = page[0] if page and has_previous else None
+        return page
 
-    def decode_cursor(self, request):
-        if not request.query_params.get(self.cursor_query_param):
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "next": self._link(self.next_row, backwards=False),
+                "previous": self._link(self.previous_row, backwards=True),
+                "results": data,
+            }
+        )
+
+    def _descending(self, request, queryset, view) -> bool:
+        ordering = None
+        for backend in getattr(view, "filter_backends", ()):
+            if issubclass(backend, OrderingFilter):
+                ordering = backend().get_ordering(request, queryset, view)
+        first = (ordering or getattr(view, "ordering", None) or [None])[0]
+        if first not in self.orderings:
+            raise ValidationError({"cursor": ["Cursor pages need ordering by created_at."]})
+        return self.orderings[first]
+
+    def _link(self, row, *, backwards: bool) -> str | None:
+        if row is None:
+            return None
+        raw = json.dumps([row.created_at.isoformat(), row.pk, backwards]).encode()
+        token = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, token)
+
+    @staticmethod
+    def _decode(token: str) -> tuple[datetime, int, bool] | None:
+        if not token:
             return None  # `?cursor=`: the first page
         try:
-            return super().decode_cursor(request)
-        except NotFound:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            created_at, pk, backwards = json.loads(raw)
+            created_at = datetime.fromisoformat(created_at)
+            if (
+                created_at.tzinfo is None
+                or type(pk) is not int
+                or not 0 < pk < 2**63
+                or type(backwards) is not bool
+            ):
+                raise ValueError
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
             raise ValidationError({"cursor": ["Invalid cursor."]}) from None
+        return created_at, pk, backwards
 
 
 class StandardPagination(PageNumberPagination):
@@ -102,7 +165,7 @@ class StandardPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.keyset = None
         if self._cursor_mode(request, view):
-            self.keyset = KeysetPagination(self.get_page_size(request))
+            self.keyset = KeysetPagination(self.get_page_size(request), self.cursor_query_param)
             return self.keyset.paginate_queryset(queryset, request, view)
         _positive_int(request, self.page_query_param, maximum=MAX_PAGE)
         try:
@@ -118,6 +181,16 @@ class StandardPagination(PageNumberPagination):
     @staticmethod
     def _counted_beyond_limit(queryset) -> bool:
         return CappedCountPaginator(queryset, 1).count > COUNT_LIMIT
+
+    def get_next_link(self):
+        """Past the counted rows there may be more: the page after the last numbered one is
+        linked anyway, and answers the 404 that points to cursors, so a client following
+        `next` learns where the numbered pages end instead of silently stopping there."""
+        link = super().get_next_link()
+        if link is None and self.page.paginator.count > COUNT_LIMIT:
+            url = self.request.build_absolute_uri()
+            return replace_query_param(url, self.page_query_param, self.page.number + 1)
+        return link
 
     def get_paginated_response(self, data):
         if self.keyset is not None:
@@ -152,7 +225,7 @@ class StandardPagination(PageNumberPagination):
                     "required": False,
                     "in": "query",
                     "description": "Keyset pagination: empty for the first page, then the "
-                    "`next`/`previous` links. Ordering by created_at or updated_at only.",
+                    "`next`/`previous` links (opaque). Ordering by created_at only.",
                     "schema": {"type": "string"},
                 }
             )

@@ -13,6 +13,9 @@ os.environ["JWT_SIGNING_KEY"] = "test-jwt-signing-key-that-is-long-enough-012345
 
 from config.settings import *  # noqa: E402,F403
 
+# Training runs inline unless a test sets a broker itself (a developer's .env may name one).
+CELERY_BROKER_URL = ""
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rate limits out of the way of ordinary tests; config/tests/test_throttling.py sets its own.

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from config import pagination
+from tickets.models import Ticket
 from tickets.tests.api import TICKETS
 from tickets.tests.factories import TicketFactory
 
@@ -81,6 +82,58 @@ def test_numbered_pages_count_at_most_the_limit(staff_client, seven, monkeypatch
     assert "ORDER BY" not in count_sql  # any index may serve it, not only the list's order
     assert beyond.status_code == 404
     assert "cursor" in beyond.json()["detail"]
+
+
+def test_following_next_past_the_counted_rows_ends_on_the_404_that_points_to_cursors(
+    staff_client, seven, monkeypatch
+):
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 4)
+    url, seen = f"{TICKETS}?page_size=2", []
+    while True:
+        response = staff_client.get(url)
+        if response.status_code != 200:
+            break
+        seen += [row["id"] for row in response.json()["results"]]
+        url = response.json()["next"]
+        assert url, "the last counted page must still link onwards"
+
+    assert seen == [t.pk for t in seven[:5]]  # pages 1-3 hold the 5 counted rows
+    assert response.status_code == 404 and "cursor" in response.json()["detail"]
+
+
+def test_cursor_pages_neither_skip_nor_repeat_tickets_created_in_the_same_instant(
+    staff_client, catalogue
+):
+    instant = timezone.now()
+    tied = [TicketFactory(created_at=instant) for _ in range(5)]
+
+    pages = walk(staff_client, f"{TICKETS}?cursor=&page_size=2")
+    ids = [row["id"] for page in pages for row in page["results"]]
+    oldest_first = walk(staff_client, f"{TICKETS}?cursor=&page_size=2&ordering=created_at")
+
+    assert ids == sorted((t.pk for t in tied), reverse=True)
+    assert [row["id"] for page in oldest_first for row in page["results"]] == [t.pk for t in tied]
+
+
+def test_a_cursor_keeps_its_place_when_tickets_are_edited_or_added(staff_client, seven):
+    first = staff_client.get(TICKETS, {"cursor": "", "page_size": 3}).json()
+    Ticket.objects.filter(pk=seven[5].pk).update(updated_at=timezone.now())
+    TicketFactory()  # newer than every page already walked
+
+    rest = walk(staff_client, first["next"])
+
+    assert [row["id"] for page in rest for row in page["results"]] == [t.pk for t in seven[3:]]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["W10", "bm90IGpzb24", "WyIyMDI2LTAxLTAxIiwgMSwgZmFsc2Vd", "WyJ4IiwgMSwgZmFsc2Vd", "!!"],
+)
+def test_malformed_cursors_are_a_400_naming_the_cursor(staff_client, seven, cursor):
+    # [], not json, a naive time, not a time, not base64
+    response = staff_client.get(TICKETS, {"cursor": cursor})
+
+    assert response.status_code == 400 and "cursor" in response.json()
 
 
 def test_numbered_pages_keep_the_exact_count_under_the_limit(staff_client, seven):
