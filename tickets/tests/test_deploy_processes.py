@@ -103,6 +103,11 @@ def test_a_model_trained_through_one_server_is_used_by_the_other_without_restart
     assert status == 200, body
     assert open_ticket(one)["model_version"] == first
     assert one.request("GET", "/readyz")[1]["model"] == first
+    # The probe reports what server two holds without loading: the second model, until a
+    # request of its own needs the active one.
+    ready = two.request("GET", "/readyz")[1]
+    assert (ready["model"], ready["active_version"]) == (second, first)
+    assert open_ticket(two)["model_version"] == first
     assert two.request("GET", "/readyz")[1]["model"] == first
 
 
