@@ -21,8 +21,23 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
 
 def when_ready(server):
     """Load the active model in the master, once the app is preloaded and before any worker
-    forks: the workers share its memory (copy-on-write) instead of each loading a copy, and a
-    worker recycled by max_requests starts with it instead of reading the artefact again."""
+    forks: the workers share its memory (copy-on-write) instead of each loading a copy.
+
+    Workers forked later (recycled by max_requests) get the master's copy, which is the model
+    active when the master last loaded one. After an activation they load the new model
+    themselves, each its own copy, on their first request needing it (the master is never
+    told). `kill -HUP` the master after an activation (on_reload below), or restart the web
+    processes one by one, so that the master holds the new model and workers share it again.
+    """
+    _preload_model(server)
+
+
+def on_reload(server):
+    """`kill -HUP`: load the now active model in the master before the new workers fork."""
+    _preload_model(server)
+
+
+def _preload_model(server) -> None:
     if not preload_app:
         return
     from django.db import connections
@@ -30,8 +45,10 @@ def when_ready(server):
     from tickets.ml_registry import active_model
 
     try:
-        active_model()
+        model = active_model()
     except Exception as error:  # noqa: BLE001 - workers load it lazily anyway
         server.log.warning("model not preloaded: %s", error)
+    else:
+        server.log.info("model preloaded: %s", getattr(model, "version", None))
     finally:
         connections.close_all()  # never share a database connection with the workers

@@ -16,8 +16,12 @@ def healthz(request):
 
 
 def readyz(request):
-    """Ready to serve: the database answers. Also says whether a trained model is loaded; a
-    service without one is still ready (keyword rules classify meanwhile)."""
+    """Ready to serve: the database answers. Also says which model this process has loaded
+    (`model_loaded`, `model`) and which one is active (`active_version`, the cheap cached
+    check); a service without a model is still ready (keyword rules classify meanwhile).
+
+    The probe never loads a model: fetching and unpickling an artefact (hundreds of MB)
+    would outlast a probe's timeout. Requests load the active one when they need it."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -27,18 +31,20 @@ def readyz(request):
         response = JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    from tickets.ml_registry import active_model
+    from tickets.ml_registry import active_row, loaded_version
 
     try:
-        model = active_model()
+        active = active_row()
     except Exception as error:  # noqa: BLE001 - a broken model registry is not unreadiness
         logger.error("model registry unreadable: %s", error)
-        model = None
+        active = None
+    loaded = loaded_version()
     return JsonResponse(
         {
             "status": "ok",
             "database": "ok",
-            "model_loaded": model is not None,
-            "model": getattr(model, "version", None),
+            "model_loaded": loaded is not None,
+            "model": loaded,
+            "active_version": active[0] if active else None,
         }
     )

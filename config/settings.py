@@ -279,8 +279,22 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Whether the scheduled retrain activates its model (else staff activate it after review).
 ML_RETRAIN_ACTIVATE = env.bool("ML_RETRAIN_ACTIVATE", default=False)
-# A job running longer than this lost its worker: beat marks it failed (0: never).
+# A job running (or queued) longer than this lost its worker (or its message): beat marks
+# it failed (0: never).
 ML_JOB_TIMEOUT_MINUTES = env.int("ML_JOB_TIMEOUT_MINUTES", default=60)
+# Workers stop a training at that timeout (hard limit), warned a little before (soft limit:
+# the job is recorded failed), so none still trains a job the sweeper has given up.
+CELERY_TASK_ANNOTATIONS = (
+    {
+        task: {
+            "time_limit": ML_JOB_TIMEOUT_MINUTES * 60,
+            "soft_time_limit": ML_JOB_TIMEOUT_MINUTES * 60 - min(60, ML_JOB_TIMEOUT_MINUTES * 30),
+        }
+        for task in ("tickets.train_model", "tickets.retrain_model")
+    }
+    if ML_JOB_TIMEOUT_MINUTES > 0
+    else {}
+)
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {

@@ -7,6 +7,7 @@ outcome is written to it, so its status survives restarts and reads the same fro
 import logging
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils import timezone
 from rest_framework import status
@@ -83,6 +84,14 @@ def training_job_run(*, job_id) -> TrainingJob | None:
         )
     except DomainError as error:
         _fail(job, error.message)
+    except ml_services.TrainingJobAbandoned as error:
+        logger.warning("training job %s: model not recorded: %s", job_id, error)
+    except SoftTimeLimitExceeded:
+        _fail(
+            job,
+            f"stopped by its time limit, short of ML_JOB_TIMEOUT_MINUTES "
+            f"({settings.ML_JOB_TIMEOUT_MINUTES})",
+        )
     except Exception as error:
         logger.exception("training job %s crashed", job_id)
         _fail(job, f"{error.__class__.__name__}: {error}")
@@ -107,26 +116,47 @@ def training_job_scheduled() -> TrainingJob | None:
 
 
 def training_jobs_fail_stale() -> int:
-    """Mark failed the jobs running for longer than ML_JOB_TIMEOUT_MINUTES: their worker was
-    lost (killed, host gone) and will not report. Run periodically by beat; returns how many."""
+    """Mark failed the jobs running for longer than ML_JOB_TIMEOUT_MINUTES (their worker was
+    lost: killed, host gone, or past its time limit) and those queued for longer (their
+    message was lost, or no worker took it). Run periodically by beat; returns how many.
+
+    A worker that still finishes such a job records nothing: it needs the job running, under
+    the row lock it holds while recording (ml_services.model_train), and a late message finds
+    the job no longer queued."""
     minutes = settings.ML_JOB_TIMEOUT_MINUTES
     if minutes <= 0:
         return 0
     now = timezone.now()
-    count = TrainingJob.objects.filter(
-        status=TrainingJobStatus.RUNNING, started_at__lt=now - timedelta(minutes=minutes)
+    cutoff = now - timedelta(minutes=minutes)
+    lost = TrainingJob.objects.filter(
+        status=TrainingJobStatus.RUNNING, started_at__lt=cutoff
     ).update(
         status=TrainingJobStatus.FAILED,
         finished_at=now,
         error=f"no result after {minutes} minutes: the worker running it was lost",
     )
-    if count:
-        logger.warning("%s training job(s) failed: their worker was lost", count)
-    return count
+    unstarted = TrainingJob.objects.filter(
+        status=TrainingJobStatus.QUEUED, created_at__lt=cutoff
+    ).update(
+        status=TrainingJobStatus.FAILED,
+        finished_at=now,
+        error=f"never started: no worker took it within {minutes} minutes",
+    )
+    if lost:
+        logger.warning("%s training job(s) failed: their worker was lost", lost)
+    if unstarted:
+        logger.warning("%s training job(s) failed: never started", unstarted)
+    return lost + unstarted
 
 
 def _fail(job: TrainingJob, error: str) -> None:
-    logger.warning("training job %s failed: %s", job.pk, error)
-    TrainingJob.objects.filter(pk=job.pk).update(
+    """Record a running job's failure; one the sweeper already failed keeps its own error."""
+    failed = TrainingJob.objects.filter(pk=job.pk, status=TrainingJobStatus.RUNNING).update(
         status=TrainingJobStatus.FAILED, error=error[:2000], finished_at=timezone.now()
     )
+    if failed:
+        logger.warning("training job %s failed: %s", job.pk, error)
+    else:
+        logger.warning(
+            "training job %s no longer running; its error not recorded: %s", job.pk, error
+        )

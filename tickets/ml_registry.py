@@ -14,9 +14,12 @@ corrupt or swapped artefact in the database is logged and the triage chain falls
 keyword rules; the load is retried after ML_RETRY_SECONDS, not on every request.
 """
 
+import fcntl
 import logging
+import os
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -115,17 +118,53 @@ def active_model() -> TicketModel | None:
         return model
 
 
+def loaded_version() -> str | None:
+    """The version of the model this process holds (None: none yet). Never loads one."""
+    return _loaded["version"]
+
+
 def _load(version: str, filename: str, sha256: str) -> TicketModel:
-    """This host's cached copy when it is intact, else the database's bytes (then cached)."""
+    """This host's cached copy when it is intact, else the database's bytes (then cached).
+
+    Processes of one host needing a new artefact at once (gunicorn workers after an
+    activation) take turns under a lock on the directory: the first fetches it and writes
+    the cached copy, the others then read that copy instead of each fetching hundreds of MB.
+    """
     directory = Path(settings.ML_ARTIFACT_DIR)
-    if (directory / filename).is_file():
-        try:
-            model = load_artifact(directory, filename, sha256)
-        except ArtifactError as error:
-            logger.warning("cached copy of model %s refused, fetching it again: %s", version, error)
-        else:
-            logger.info("model %s loaded from the local cache %s", version, filename)
+    path = directory / filename
+    seen = _file_identity(path)
+    if seen is not None:
+        model = _load_cached(directory, version, filename, sha256)
+        if model is not None:
             return model
+    with _host_lock(directory):
+        now = _file_identity(path)
+        if now is not None and now != seen:  # written by another process while we waited
+            model = _load_cached(directory, version, filename, sha256)
+            if model is not None:
+                return model
+        data = _fetch(version)
+        model = load_artifact_bytes(data, sha256)
+        try:
+            write_artifact_file(directory, filename, data)
+        except (OSError, ArtifactError) as error:
+            logger.warning("model %s not cached in %s: %s", version, directory, error)
+    logger.info("model %s loaded from the database", version)
+    return model
+
+
+def _load_cached(directory: Path, version: str, filename: str, sha256: str) -> TicketModel | None:
+    try:
+        model = load_artifact(directory, filename, sha256)
+    except ArtifactError as error:
+        logger.warning("cached copy of model %s refused, fetching it again: %s", version, error)
+        return None
+    logger.info("model %s loaded from the local cache %s", version, filename)
+    return model
+
+
+def _fetch(version: str) -> bytes:
+    """The artefact's bytes from the database."""
     data = (
         ClassifierArtifact.objects.filter(model__version=version)
         .values_list("data", flat=True)
@@ -133,13 +172,37 @@ def _load(version: str, filename: str, sha256: str) -> TicketModel:
     )
     if data is None:
         raise ArtifactError("artefact is not stored in the database")
-    model = load_artifact_bytes(bytes(data), sha256)
+    return bytes(data)
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """(inode, mtime) of a cached copy, None when there is none: a copy written meanwhile
+    (atomically, by rename) has another identity."""
     try:
-        write_artifact_file(directory, filename, bytes(data))
-    except (OSError, ArtifactError) as error:
-        logger.warning("model %s not cached in %s: %s", version, directory, error)
-    logger.info("model %s loaded from the database", version)
-    return model
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns)
+
+
+@contextmanager
+def _host_lock(directory: Path):
+    """An exclusive flock on the cache directory itself (no lock file to leave behind);
+    without a usable directory, no lock: each process then fetches for itself."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError as error:
+        logger.warning("cannot lock %s, fetching without a lock: %s", directory, error)
+        fd = None
+    if fd is None:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _forget() -> None:

@@ -37,6 +37,11 @@ logger = logging.getLogger(__name__)
 DEFAULT_MIN_PER_CLASS = 5
 
 
+class TrainingJobAbandoned(Exception):
+    """The job stopped running while its model trained (the sweeper marked it failed): its
+    result is not recorded, let alone activated."""
+
+
 def training_rows() -> tuple[list[int], list[str], list[str]]:
     """(ids, texts, labels) of every categorised ticket, streamed from the database."""
     ids, texts, labels = [], [], []
@@ -67,7 +72,8 @@ def model_train(
 ) -> ClassifierModel:
     """Train on the categorised tickets, evaluate on a held-out split, store the artefact in
     the database, register and (by default) activate the new model; a training ``job`` is
-    marked succeeded in the same transaction. Refuses with a DomainError when the data
+    marked succeeded in the same transaction, provided it is still running (else
+    TrainingJobAbandoned, and nothing is recorded). Refuses with a DomainError when the data
     cannot support a model (fewer than 2 categories, too few rows)."""
     ids, texts, labels = training_rows()
     try:
@@ -85,6 +91,8 @@ def model_train(
     )
     filename = artifact_filename(version)
     with transaction.atomic():
+        if job is not None:
+            _training_job_lock_running(job=job)
         record = ClassifierModel.objects.create(
             version=version,
             trained_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -136,8 +144,24 @@ def model_activate(*, record: ClassifierModel) -> ClassifierModel:
     return record
 
 
+def _training_job_lock_running(*, job: TrainingJob) -> None:
+    """Lock the job's row until the transaction recording its result ends, so the sweeper
+    (training_jobs_fail_stale) cannot fail it meanwhile; refuse when it already did."""
+    status = (
+        TrainingJob.objects.select_for_update()
+        .filter(pk=job.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status != TrainingJobStatus.RUNNING:
+        raise TrainingJobAbandoned(
+            f"training job {job.pk} is {status or 'gone'}, no longer running"
+        )
+
+
 def training_job_finish(*, job: TrainingJob, record: ClassifierModel) -> None:
-    """Mark a job succeeded with the model it produced (inside model_train's transaction)."""
+    """Mark a job succeeded with the model it produced (inside model_train's transaction,
+    after _training_job_lock_running)."""
     TrainingJob.objects.filter(pk=job.pk).update(
         status=TrainingJobStatus.SUCCEEDED, model=record, finished_at=timezone.now(), error=""
     )

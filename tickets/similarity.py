@@ -5,7 +5,7 @@ from itertools import islice
 
 import numpy as np
 import scipy.sparse as sp
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils.dateparse import parse_datetime
 
 from config.exceptions import ConflictError
@@ -23,10 +23,11 @@ MAX_UNINDEXED = 5000
 class _UnindexedVectors:
     """This process's vectors of the tickets the index does not hold, per model version.
 
-    Each query asks the database for a signature of those tickets (how many, the newest
-    update, the highest id: one aggregate); only when it changed are they listed, and only the
-    ones new or edited since are vectorised, instead of reading and vectorising all of them (up
-    to MAX_UNINDEXED) on every request.
+    Each query asks the database for a signature of the newest MAX_UNINDEXED of those tickets
+    (how many, the newest and oldest update, the highest id: one aggregate over that window,
+    so its work is bounded however many there are); only when it changed are they listed, and
+    only the ones new or edited since are vectorised, instead of reading and vectorising all
+    of them (up to MAX_UNINDEXED) on every request.
     """
 
     def __init__(self) -> None:
@@ -40,16 +41,20 @@ class _UnindexedVectors:
         self.vectors = ExtraVectors(np.zeros(0, dtype=np.int64), sp.csr_matrix((0, 0)))
 
     def current(self, model, stale) -> ExtraVectors:
-        """The vectors of the tickets of the queryset ``stale``, as they read now."""
-        signature = stale.aggregate(n=Count("pk"), newest=Max("updated_at"), top=Max("pk"))
+        """The vectors of the most recently updated MAX_UNINDEXED tickets of the queryset
+        ``stale``, as they read now."""
+        # The check reads the same window as the listing (LIMIT in a subquery), not every
+        # ticket outside the index: uncategorised ones never enter it, so those grow forever.
+        window = stale.order_by("-updated_at", "-pk")[:MAX_UNINDEXED]
+        signature = window.aggregate(
+            n=Count("pk"), newest=Max("updated_at"), oldest=Min("updated_at"), top=Max("pk")
+        )
         with self._lock:
             if self.version != model.version:
                 self._reset(model.version)
             if signature == self.signature:
                 return self.vectors
-            rows = list(
-                stale.order_by("-updated_at").values_list("pk", "updated_at")[:MAX_UNINDEXED]
-            )
+            rows = list(window.values_list("pk", "updated_at"))
             position = {int(pk): i for i, pk in enumerate(self.vectors.ids)}
             kept = [pk for pk, updated in rows if self.stamps.get(pk) == updated]
             fresh = [pk for pk, updated in rows if self.stamps.get(pk) != updated]

@@ -2,6 +2,8 @@
 one Redis, each with its own artefact directory (another host's disk), and a real Celery
 worker running the training jobs queued through the API."""
 
+import os
+import signal
 import time
 
 import pytest
@@ -9,6 +11,7 @@ import redis
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
+from tickets import ml_services
 from tickets.models import ClassifierModel, TrainingJob
 from tickets.tests.factories import StaffFactory
 from tickets.tests.ml_helpers import BILLING_TEXT, BILLING_TITLE
@@ -103,6 +106,11 @@ def test_a_model_trained_through_one_server_is_used_by_the_other_without_restart
     assert status == 200, body
     assert open_ticket(one)["model_version"] == first
     assert one.request("GET", "/readyz")[1]["model"] == first
+    # The probe reports what server two holds without loading: the second model, until a
+    # request of its own needs the active one.
+    ready = two.request("GET", "/readyz")[1]
+    assert (ready["model"], ready["active_version"]) == (second, first)
+    assert open_ticket(two)["model_version"] == first
     assert two.request("GET", "/readyz")[1]["model"] == first
 
 
@@ -152,3 +160,33 @@ def test_a_celery_worker_runs_the_training_jobs_queued_through_the_api(
         "succeeded",
         "failed",
     ]
+
+
+def wait_for_model(server: Server, version: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, body = server.request("GET", "/readyz")
+        if status == 200 and body["model"] == version:
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"{server.name} still holds {body['model']}:\n{server.log()}")
+
+
+def test_the_gunicorn_master_holds_the_model_and_a_hup_reloads_it(history, shared_redis, processes):
+    first = ml_services.model_train()
+    # No cached version: every check asks the database, as another host's activation needs.
+    web = processes(Server, "web", ML_VERSION_CHECK_SECONDS="0")
+
+    # The worker holds the model before any request needed it: loaded in the master
+    # (when_ready) before the fork, since /readyz never loads one.
+    assert web.wait_ready()["model"] == first.version
+
+    second = ml_services.model_train(seed=7)
+    ready = web.request("GET", "/readyz")[1]
+    assert (ready["model"], ready["active_version"]) == (first.version, second.version)
+
+    os.kill(web.popen.pid, signal.SIGHUP)
+
+    # The new worker forks from a master that loaded the second model (on_reload); still no
+    # request has classified anything.
+    assert wait_for_model(web, second.version)["active_version"] == second.version

@@ -7,11 +7,13 @@ this host's cache is only a reason to fetch it from there again.
 """
 
 import logging
+import threading
+import time
 
 import pytest
 
 from ml.artifacts import sha256_hex
-from tickets import services
+from tickets import ml_registry, services
 from tickets.ml_registry import active_model
 from tickets.models import ClassifierModel, Ticket
 from tickets.tests.api import TICKETS
@@ -229,3 +231,39 @@ def test_a_damaged_cached_copy_is_replaced_from_the_database(requester, trained_
     [warning] = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert warning.levelno == logging.WARNING
     assert "SHA-256" in warning.getMessage()
+
+
+def test_processes_of_one_host_fetch_a_new_artefact_from_the_database_once(
+    monkeypatch, trained_model
+):
+    """Workers needing the same new artefact at once: one fetches it, the others wait for
+    its cached copy (a file lock, which separate opens contend for, as processes do)."""
+    artifact_path(trained_model).unlink()
+    data = stored_artifact(trained_model)
+    fetches: list[str] = []
+
+    def fetch(version: str) -> bytes:
+        fetches.append(version)
+        time.sleep(0.3)  # the database read of a large artefact, long enough to overlap
+        return data
+
+    monkeypatch.setattr(ml_registry, "_fetch", fetch)
+    barrier = threading.Barrier(3)
+    loaded: list[str] = []
+
+    def load() -> None:
+        barrier.wait(timeout=10)
+        model = ml_registry._load(
+            trained_model.version, trained_model.artifact, trained_model.sha256
+        )
+        loaded.append(model.version)
+
+    threads = [threading.Thread(target=load) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert loaded == [trained_model.version] * 3
+    assert fetches == [trained_model.version]
+    assert artifact_path(trained_model).read_bytes() == data

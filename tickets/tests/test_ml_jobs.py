@@ -4,14 +4,20 @@ body (the same function a Celery worker runs), reported by GET /api/ml/jobs/{id}
 The end-to-end run with a real worker process is in test_deploy_processes.py.
 """
 
+import threading
+import time
 import uuid
 from datetime import timedelta
 
 import pytest
 import redis
+from billiard.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import connection, connections
 from django.utils import timezone
 
-from tickets import ml_jobs
+from ml.training import TrainingError
+from tickets import ml_jobs, ml_services
 from tickets.models import ClassifierModel, TrainingJob
 from tickets.tests.ml_helpers import active_versions, stored_artifact
 
@@ -112,9 +118,7 @@ def test_a_job_that_is_not_queued_is_not_run_twice(staff, history):
     assert ClassifierModel.objects.count() == 0
 
 
-def test_the_scheduled_retrain_registers_without_activating_by_default(
-    settings, trained_model
-):
+def test_the_scheduled_retrain_registers_without_activating_by_default(settings, trained_model):
     settings.ML_RETRAIN_ACTIVATE = False
 
     job = ml_jobs.training_job_scheduled()
@@ -158,3 +162,171 @@ def test_jobs_whose_worker_was_lost_are_reported_failed(settings, as_user, staff
     assert body["status"] == "failed"
     assert "worker" in body["error"]
     assert as_user(staff).get(job_url(busy.pk)).json()["status"] == "running"
+
+
+def _timed_out_during_training(monkeypatch, job, *, then=None):
+    """Training that outlives ML_JOB_TIMEOUT_MINUTES: while it runs, the sweeper gives its
+    worker up for lost; ``then`` replaces the training's result (e.g. an error)."""
+    real = ml_services.train_classifier
+
+    def training(*args, **kwargs):
+        TrainingJob.objects.filter(pk=job.pk).update(
+            started_at=timezone.now() - timedelta(minutes=61)
+        )
+        assert ml_jobs.training_jobs_fail_stale() == 1
+        if then is not None:
+            raise then
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ml_services, "train_classifier", training)
+
+
+def test_a_job_failed_by_the_sweeper_never_activates_the_model_it_finishes(
+    settings, monkeypatch, trained_model
+):
+    settings.ML_JOB_TIMEOUT_MINUTES = 60
+    job = TrainingJob.objects.create(params={"seed": 3, "activate": True})
+    _timed_out_during_training(monkeypatch, job)
+
+    ml_jobs.training_job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "worker" in job.error
+    assert job.model is None
+    assert active_versions() == [trained_model.version]
+    assert ClassifierModel.objects.count() == 1  # nothing recorded for the abandoned job
+
+
+def test_a_job_failed_by_the_sweeper_keeps_its_error_when_training_then_fails(
+    settings, monkeypatch, history
+):
+    settings.ML_JOB_TIMEOUT_MINUTES = 60
+    job = TrainingJob.objects.create(params={"activate": True})
+    _timed_out_during_training(monkeypatch, job, then=TrainingError("too few rows"))
+
+    ml_jobs.training_job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "worker" in job.error and "too few rows" not in job.error
+
+
+def test_jobs_queued_longer_than_the_timeout_fail_as_never_started(settings, staff, history):
+    settings.ML_JOB_TIMEOUT_MINUTES = 60
+    now = timezone.now()
+    lost = TrainingJob.objects.create(created_at=now - timedelta(minutes=61))
+    waiting = TrainingJob.objects.create(created_at=now - timedelta(minutes=5))
+
+    assert ml_jobs.training_jobs_fail_stale() == 1
+
+    lost.refresh_from_db()
+    assert lost.status == "failed"
+    assert "never started" in lost.error
+    assert TrainingJob.objects.get(pk=waiting.pk).status == "queued"
+    # Its message turning up late on a worker runs nothing.
+    assert ml_jobs.training_job_run(job_id=lost.pk) is None
+    assert TrainingJob.objects.get(pk=lost.pk).status == "failed"
+    assert ClassifierModel.objects.count() == 0
+
+
+def test_a_job_stopped_by_its_time_limit_fails_saying_so(settings, monkeypatch, history):
+    settings.ML_JOB_TIMEOUT_MINUTES = 60
+    job = TrainingJob.objects.create(params={"activate": True})
+
+    def training(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(ml_services, "train_classifier", training)
+
+    ml_jobs.training_job_run(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "ML_JOB_TIMEOUT_MINUTES" in job.error
+    assert ClassifierModel.objects.count() == 0
+
+
+def test_training_tasks_are_stopped_before_the_sweeper_calls_their_worker_lost():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    hard = settings.ML_JOB_TIMEOUT_MINUTES * 60
+    for name in ("tickets.train_model", "tickets.retrain_model"):
+        task = app.tasks[name]
+        assert task.time_limit == hard
+        assert 0 < task.soft_time_limit < hard
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+def test_the_sweeper_waits_for_a_job_recording_its_result(settings, monkeypatch, history):
+    """The sweeper and a finishing job meet on the job's row: the job, holding it while it
+    records its model, wins; the sweeper then finds it succeeded and leaves it alone."""
+    settings.ML_JOB_TIMEOUT_MINUTES = 60
+    job = TrainingJob.objects.create(params={"activate": True})
+    _timed_out_during_training_without_sweep(monkeypatch, job)
+    inside, release = threading.Event(), threading.Event()
+    real_activate = ml_services.model_activate
+
+    def activate(*, record):
+        inside.set()
+        release.wait(timeout=30)
+        return real_activate(record=record)
+
+    monkeypatch.setattr(ml_services, "model_activate", activate)
+    swept: list[int] = []
+
+    def run(target):
+        try:
+            target()
+        finally:
+            connections.close_all()
+
+    finishing = threading.Thread(
+        target=run, args=(lambda: ml_jobs.training_job_run(job_id=job.pk),)
+    )
+    finishing.start()
+    assert inside.wait(timeout=60)
+    sweeper = threading.Thread(
+        target=run, args=(lambda: swept.append(ml_jobs.training_jobs_fail_stale()),)
+    )
+    sweeper.start()
+    waited = _wait_for_a_lock_wait()
+    release.set()
+    finishing.join(timeout=60)
+    sweeper.join(timeout=60)
+
+    assert waited, "the sweeper did not wait for the job's row"
+    assert swept == [0]
+    job.refresh_from_db()
+    assert job.status == "succeeded"
+    assert active_versions() == [job.model.version]
+
+
+def _timed_out_during_training_without_sweep(monkeypatch, job):
+    real = ml_services.train_classifier
+
+    def training(*args, **kwargs):
+        TrainingJob.objects.filter(pk=job.pk).update(
+            started_at=timezone.now() - timedelta(minutes=61)
+        )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ml_services, "train_classifier", training)
+
+
+def _wait_for_a_lock_wait(seconds: float = 10.0) -> bool:
+    """Whether another session of this database is waiting for a row lock, within seconds."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.05)
+    return False
