@@ -114,4 +114,7 @@ def reset_cache() -> None:
     _changing.pending = False
     with _lock:
         _held = None
-    cache.delete(CATALOGUE_CACHE_KEY)
+    try:
+        cache.delete(CATALOGUE_CACHE_KEY)
+    except Exception as error:  # noqa: BLE001
+        logger.warning("catalogue cache unavailable, not cleared: %s", error)

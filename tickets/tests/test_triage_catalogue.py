@@ -104,3 +104,18 @@ def test_an_update_without_signals_is_used_once_announced(catalogue):
     catalogue_changed()
 
     assert ticket_triage(title=UNHEARD, description="").category.slug == "bug"
+
+
+def test_an_unreachable_cache_reads_the_categories_every_time(settings, catalogue, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    assert ticket_triage(title="Facture impayée", description="").category.slug == "billing"
+    Category.objects.filter(slug="bug").update(keywords=["zorglub"])  # no signal, no cache
+
+    assert ticket_triage(title=UNHEARD, description="").category.slug == "bug"
+    assert any("catalogue cache unavailable" in r.getMessage() for r in caplog.records)
