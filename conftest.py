@@ -9,13 +9,15 @@ from tickets.tests.factories import AgentFactory, StaffFactory, UserFactory
 
 @pytest.fixture(autouse=True)
 def _isolated_ml(settings, tmp_path):
-    """A fresh artefact directory and no model cached from another test."""
-    from tickets.ml_registry import reset_cache
+    """A fresh artefact directory, and no model or categories cached from another test."""
+    from tickets import ml_registry, triage_catalogue
 
     settings.ML_ARTIFACT_DIR = tmp_path / "ml-artifacts"
-    reset_cache()
+    ml_registry.reset_cache()
+    triage_catalogue.reset_cache()
     yield
-    reset_cache()
+    ml_registry.reset_cache()
+    triage_catalogue.reset_cache()
 
 
 @pytest.fixture

@@ -1,10 +1,14 @@
 from rest_framework import serializers
 
 from agents.models import GENERAL_DEPARTMENT_SLUG, Agent, Department
-from config.serializers import RejectUnknownFieldsMixin, StrictInputSerializer
+from config.serializers import (
+    FieldsBuiltOnceMixin,
+    RejectUnknownFieldsMixin,
+    StrictInputSerializer,
+)
 
 
-class DepartmentSummarySerializer(serializers.ModelSerializer):
+class DepartmentSummarySerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "slug", "name"]

@@ -241,6 +241,10 @@ ML_RETRY_SECONDS = env.float("ML_RETRY_SECONDS", default=30.0)
 # a model updates the cache at once; this bounds how long a change made any other way (or,
 # without REDIS_URL, another process's activation) takes to be noticed.
 ML_VERSION_CHECK_SECONDS = env.int("ML_VERSION_CHECK_SECONDS", default=10)
+# Seconds a process keeps the categories it classifies with (tickets/triage_catalogue.py)
+# between cache checks. A saved category or department updates the cache at once; this bounds
+# how long, without REDIS_URL, another process's change takes to be noticed.
+CATALOGUE_CHECK_SECONDS = env.int("CATALOGUE_CHECK_SECONDS", default=10)
 
 # Background work (Celery). With a broker, POST /api/ml/train/ queues a job for
 # `celery -A config worker`; without one, training runs inside the request.

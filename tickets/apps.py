@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class TicketsConfig(AppConfig):
     name = "tickets"
     verbose_name = "Tickets"
+
+    def ready(self) -> None:
+        from agents.models import Department
+        from tickets.models import Category
+        from tickets.triage_catalogue import catalogue_changed
+
+        # Cache invalidation only (tickets/triage_catalogue.py), no business rule.
+        for model in (Category, Department):
+            uid = f"triage-catalogue-{model._meta.label}"
+            post_save.connect(catalogue_changed, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(catalogue_changed, sender=model, dispatch_uid=f"{uid}-delete")

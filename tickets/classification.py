@@ -1,20 +1,16 @@
 """The triage chain: trained model when confident, else keyword rules, else nothing.
 
-Categories are data: the keyword rules are read from the Category table and rebuilt only
-when a category's keywords change.
+Categories are data: they and their keyword rules are read from the Category table and kept
+per process until one changes (tickets/triage_catalogue.py).
 """
 
-import threading
 from dataclasses import dataclass
 
 from django.conf import settings
 
-from ml.keywords import KeywordClassifier
 from ml.types import SOURCE_NONE, Prediction
 from tickets.models import Category
-
-_lock = threading.Lock()
-_cached: tuple[tuple, KeywordClassifier] | None = None
+from tickets.triage_catalogue import triage_catalogue
 
 
 @dataclass(frozen=True)
@@ -23,15 +19,6 @@ class TriageDecision:
 
     category: Category | None
     prediction: Prediction
-
-
-def _keyword_classifier(categories: list[Category]) -> KeywordClassifier:
-    global _cached
-    signature = tuple((c.slug, tuple(c.keywords or ())) for c in categories)
-    with _lock:
-        if _cached is None or _cached[0] != signature:
-            _cached = (signature, KeywordClassifier({c.slug: c.keywords or () for c in categories}))
-        return _cached[1]
 
 
 def _active_model():
@@ -43,8 +30,8 @@ def _active_model():
 
 def ticket_triage(*, title: str, description: str) -> TriageDecision:
     """Classify a ticket's text. Reads the database but takes no lock: call it before one."""
-    categories = list(Category.objects.select_related("department").order_by("pk"))
-    by_slug = {c.slug: c for c in categories}
+    catalogue = triage_catalogue()
+    by_slug = catalogue.by_slug
 
     model = _active_model()
     if model is not None:
@@ -55,7 +42,7 @@ def ticket_triage(*, title: str, description: str) -> TriageDecision:
         ):
             return TriageDecision(by_slug[prediction.label], prediction)
 
-    prediction = _keyword_classifier(categories).predict(title, description)
+    prediction = catalogue.keywords.predict(title, description)
     if prediction.label in by_slug:
         return TriageDecision(by_slug[prediction.label], prediction)
     return TriageDecision(None, Prediction(label=None, confidence=0.0, source=SOURCE_NONE))

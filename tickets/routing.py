@@ -8,11 +8,12 @@ change, and two simultaneous creations in one department run one after the other
 SQLite ignores FOR UPDATE; there, IMMEDIATE transactions serialise writers instead.)
 """
 
+import functools
 import logging
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from agents.models import Agent, Department
@@ -49,13 +50,22 @@ def agent_pick_least_loaded(
     Ties go to the agent assigned least recently (never assigned first), then the lowest id.
     The caller must hold the department's lock (see departments_lock).
     """
+    candidates = _eligible_agents().filter(department_id=department_id)
+    excluded = list(exclude_user_ids)
+    if excluded:
+        candidates = candidates.exclude(user_id__in=excluded)
+    return candidates.first()
+
+
+@functools.cache
+def _eligible_agents() -> QuerySet[Agent]:
+    # Built once per process and cloned by each call (a queryset is lazy: this reads nothing
+    # here): building it, with its load subquery, cost as much CPU as running it.
     return (
         agent_list()
-        .filter(department_id=department_id, is_available=True)
-        .exclude(user_id__in=list(exclude_user_ids))
+        .filter(is_available=True)
         .filter(Q(max_open_tickets__isnull=True) | Q(open_load__lt=F("max_open_tickets")))
         .order_by("open_load", F("last_assigned_at").asc(nulls_first=True), "user_id")
-        .first()
     )
 
 

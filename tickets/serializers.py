@@ -6,6 +6,7 @@ from rest_framework import serializers
 from agents.models import Department
 from agents.serializers import DepartmentSummarySerializer
 from config.serializers import (
+    FieldsBuiltOnceMixin,
     RejectUnknownFieldsMixin,
     StrictInputSerializer,
     UserSummarySerializer,
@@ -29,14 +30,14 @@ class PriorityField(serializers.ChoiceField):
         return Priority(value).name
 
 
-class CategorySummarySerializer(serializers.ModelSerializer):
+class CategorySummarySerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "slug", "name"]
         read_only_fields = fields
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     priority = PriorityField(read_only=True)
     category = CategorySummarySerializer(read_only=True, allow_null=True)
     department = DepartmentSummarySerializer(read_only=True, allow_null=True)
