@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from agents.models import Agent, Department
 from agents.selectors import agent_list
-from tickets.events import event_record
-from tickets.models import EventKind, Ticket
+from tickets.events import event_build, event_record
+from tickets.models import EventKind, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 
@@ -42,19 +42,23 @@ def agent_department_id(user_id: int | None) -> int | None:
     return Agent.objects.filter(user_id=user_id).values_list("department_id", flat=True).first()
 
 
-def agent_pick_least_loaded(
-    *, department_id: int, exclude_user_ids: Iterable[int] = ()
-) -> Agent | None:
-    """The available agent under capacity with the fewest open tickets.
+# How many eligible agents a routing decision reads: the one chosen and the runners-up that
+# the routing log shows with their loads.
+ROUTING_CANDIDATES = 10
 
-    Ties go to the agent assigned least recently (never assigned first), then the lowest id.
+
+def agents_by_load(*, department_id: int, exclude_user_ids: Iterable[int] = ()) -> list[Agent]:
+    """The department's available agents under capacity, best first: fewest open tickets,
+    then assigned least recently (never assigned first), then the lowest id. The first is the
+    one to route to; at most ROUTING_CANDIDATES are read.
+
     The caller must hold the department's lock (see departments_lock).
     """
     candidates = _eligible_agents().filter(department_id=department_id)
     excluded = list(exclude_user_ids)
     if excluded:
         candidates = candidates.exclude(user_id__in=excluded)
-    return candidates.first()
+    return list(candidates[:ROUTING_CANDIDATES])
 
 
 @functools.cache
@@ -69,17 +73,38 @@ def _eligible_agents() -> QuerySet[Agent]:
     )
 
 
-def route_log(*, ticket: Ticket, agent: Agent | None) -> None:
+def route_log(*, ticket: Ticket, candidates: list[Agent]) -> None:
+    """The routing decision at INFO: where the ticket went, why, and the candidates' loads."""
+    agent = candidates[0] if candidates else None
     logger.info(
         "routing ticket=%s department=%s category=%s classified_by=%s confidence=%s "
-        "agent=%s load=%s",
+        "agent=%s load=%s candidates=%s",
         ticket.pk,
         ticket.department_id,
         ticket.category_id,
         ticket.classified_by,
         ticket.confidence,
         agent.user_id if agent else None,
-        getattr(agent, "open_load", None),
+        agent.open_load if agent else None,
+        ",".join(f"{candidate.user_id}:{candidate.open_load}" for candidate in candidates),
+    )
+
+
+def assignment_event(
+    *, ticket: Ticket, agent: Agent, previous: int | None, actor=None, mode: str, **details
+) -> TicketEvent:
+    """Giving a ticket to an agent: stamps the agent's last_assigned_at (the routing
+    tie-break) and returns the audit event, unsaved, for the caller to record with its others.
+    Every assignment goes through here: routing, creation, manual assignment."""
+    Agent.objects.filter(pk=agent.pk).update(last_assigned_at=timezone.now())
+    return event_build(
+        ticket=ticket,
+        kind=EventKind.REASSIGNED if previous is not None else EventKind.ASSIGNED,
+        actor=actor,
+        before=previous,
+        after=agent.user_id,
+        mode=mode,
+        **details,
     )
 
 
@@ -95,28 +120,26 @@ def ticket_route(
     assert transaction.get_connection().in_atomic_block, "ticket_route needs a transaction"
     if ticket.department_id is None:
         return None
-    agent = agent_pick_least_loaded(
+    candidates = agents_by_load(
         department_id=ticket.department_id, exclude_user_ids=exclude_user_ids
     )
+    agent = candidates[0] if candidates else None
     previous = ticket.assigned_to_id
     new = agent.user_id if agent else None
-    route_log(ticket=ticket, agent=agent)
+    route_log(ticket=ticket, candidates=candidates)
     if new == previous:
         return agent
     ticket.assigned_to_id = new
     ticket.save(update_fields=["assigned_to", "updated_at"])
     if agent is not None:
-        Agent.objects.filter(pk=agent.pk).update(last_assigned_at=timezone.now())
-        kind = EventKind.ASSIGNED if previous is None else EventKind.REASSIGNED
-        event_record(
+        assignment_event(
             ticket=ticket,
-            kind=kind,
+            agent=agent,
+            previous=previous,
             actor=actor,
-            before=previous,
-            after=new,
             mode="auto",
             load_before=agent.open_load,
-        )
+        ).save(force_insert=True)
     else:
         event_record(
             ticket=ticket, kind=EventKind.UNASSIGNED, actor=actor, before=previous, after=None

@@ -5,7 +5,6 @@ routes and writes the audit events inside one small transaction.
 """
 
 from django.db import transaction
-from django.utils import timezone
 
 from agents.models import GENERAL_DEPARTMENT_SLUG, Agent, Department
 from config.exceptions import ConflictError, DomainError
@@ -21,7 +20,8 @@ from tickets.models import (
 )
 from tickets.routing import (
     agent_department_id,
-    agent_pick_least_loaded,
+    agents_by_load,
+    assignment_event,
     departments_lock,
     route_log,
     ticket_route,
@@ -67,7 +67,8 @@ def ticket_create(
         # Lock and pick the agent first, so that the ticket is inserted already assigned
         # (no UPDATE after the INSERT) and its three events go in one INSERT.
         departments_lock([department.pk])
-        agent = agent_pick_least_loaded(department_id=department.pk)
+        candidates = agents_by_load(department_id=department.pk)
+        agent = candidates[0] if candidates else None
         ticket = Ticket.objects.create(
             title=title,
             description=description,
@@ -100,19 +101,17 @@ def ticket_create(
             ),
         ]
         if agent is not None:
-            Agent.objects.filter(pk=agent.pk).update(last_assigned_at=timezone.now())
             events.append(
-                event_build(
+                assignment_event(
                     ticket=ticket,
-                    kind=EventKind.ASSIGNED,
-                    before=None,
-                    after=agent.user_id,
+                    agent=agent,
+                    previous=None,
                     mode="auto",
                     load_before=agent.open_load,
                 )
             )
         events_record(events)
-        route_log(ticket=ticket, agent=agent)
+        route_log(ticket=ticket, candidates=candidates)
     return ticket
 
 
@@ -149,15 +148,9 @@ def _assign(*, ticket: Ticket, agent: Agent, actor) -> Ticket:
         before = ticket.assigned_to_id
         ticket.assigned_to_id = agent.user_id
         ticket.save(update_fields=["assigned_to", "updated_at"])
-        Agent.objects.filter(pk=agent.pk).update(last_assigned_at=ticket.updated_at)
-        event_record(
-            ticket=ticket,
-            kind=EventKind.REASSIGNED if before is not None else EventKind.ASSIGNED,
-            actor=actor,
-            before=before,
-            after=agent.user_id,
-            mode="manual",
-        )
+        assignment_event(
+            ticket=ticket, agent=agent, previous=before, actor=actor, mode="manual"
+        ).save(force_insert=True)
     return ticket
 
 

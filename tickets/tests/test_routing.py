@@ -137,3 +137,20 @@ def test_reassign_without_agent_routes_again_excluding_the_current_one(billing, 
     event = ticket.events.get(kind=EventKind.REASSIGNED)
     assert (event.payload["before"], event.payload["after"]) == (first.user_id, second.user_id)
     assert event.actor == actor
+
+
+def test_the_routing_decision_is_logged_with_the_candidates_loads(billing, requester, caplog):
+    busy = AgentFactory(department=billing)
+    idle = AgentFactory(department=billing)
+    away = AgentFactory(department=billing, is_available=False)
+    TicketFactory.create_batch(2, assigned_to=busy.user, department=billing)
+
+    with caplog.at_level("INFO", logger="tickets.routing"):
+        ticket = create(requester)
+
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("routing ")]
+    assert f"ticket={ticket.pk} department={billing.pk}" in line
+    assert "classified_by=keywords" in line or "classified_by=model" in line
+    assert f"agent={idle.user_id} load=0" in line
+    assert line.endswith(f"candidates={idle.user_id}:0,{busy.user_id}:2")
+    assert f"{away.user_id}:" not in line.split("candidates=")[1]
