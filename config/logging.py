@@ -18,7 +18,8 @@ class RequestIdFilter(logging.Filter):
     """Adds `request_id` to every record, so routing and model logs tie back to a request."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        if not hasattr(record, "request_id"):  # the access line brings its own
+            record.request_id = request_id_var.get()
         return True
 
 

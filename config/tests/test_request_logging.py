@@ -37,3 +37,15 @@ def test_json_format_carries_the_request_fields():
     assert line["message"] == "GET / 200"
     assert (line["method"], line["status"], line["duration_ms"]) == ("GET", 200, 1.5)
     assert line["request_id"] == "-"
+
+
+def test_the_access_line_keeps_its_request_id_through_the_handlers_filter(client, caplog):
+    # The line is logged once the request is over; the filter on the handlers must not
+    # replace its id with the "-" of no request.
+    with caplog.at_level(logging.INFO, logger="tickets.access"):
+        client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")
+    [record] = [r for r in caplog.records if r.name == "tickets.access"]
+
+    RequestIdFilter().filter(record)
+
+    assert record.request_id == "abc-123"
