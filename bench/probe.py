@@ -6,7 +6,6 @@ prediction and of similar tickets; and a path deep in the ticket list for the lo
 Prints one JSON object.
 """
 
-import base64
 import json
 import os
 import random
@@ -14,7 +13,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -31,16 +30,16 @@ def _percentiles(samples: list[float]) -> dict:
 
 def deep_list_path(client, page_size: int = 25) -> str:
     """A list page halfway down the table: a cursor when the API has them, else ?page=."""
+    from config.pagination import KeysetPagination
     from tickets.models import Ticket
 
     n = Ticket.objects.count()
     probe = client.get("/api/tickets/?cursor=")
     if probe.status_code == 200 and "count" not in probe.json():
-        middle = Ticket.objects.order_by("-created_at", "-id").values_list("created_at", flat=True)[
-            n // 2
-        ]
-        # DRF's cursor: base64 of a query string holding the position (see CursorPagination).
-        token = base64.b64encode(urlencode({"p": str(middle)}).encode()).decode()
+        created_at, pk = Ticket.objects.order_by("-created_at", "-id").values_list(
+            "created_at", "id"
+        )[n // 2]
+        token = KeysetPagination.cursor_encode(created_at, pk)
         return f"/api/tickets/?cursor={quote(token)}&page_size={page_size}"
     return f"/api/tickets/?page={max(1, n // 2 // page_size)}&page_size={page_size}"
 

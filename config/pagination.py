@@ -115,10 +115,15 @@ class KeysetPagination:
     def _link(self, row, *, backwards: bool) -> str | None:
         if row is None:
             return None
-        raw = json.dumps([row.created_at.isoformat(), row.pk, backwards]).encode()
-        token = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        token = self.cursor_encode(row.created_at, row.pk, backwards=backwards)
         url = self.request.build_absolute_uri()
         return replace_query_param(url, self.cursor_query_param, token)
+
+    @staticmethod
+    def cursor_encode(created_at: datetime, pk: int, *, backwards: bool = False) -> str:
+        """The cursor of the page after (or, backwards, before) the ticket (created_at, pk)."""
+        raw = json.dumps([created_at.isoformat(), pk, backwards]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @staticmethod
     def _decode(token: str) -> tuple[datetime, int, bool] | None:

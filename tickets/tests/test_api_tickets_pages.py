@@ -147,3 +147,11 @@ def test_cursor_pages_cost_the_same_queries_whatever_their_size(staff_client, se
         return len(captured)
 
     assert queries(2) == queries(7)
+
+
+def test_a_cursor_built_for_a_ticket_pages_on_from_right_after_it(staff_client, seven):
+    token = pagination.KeysetPagination.cursor_encode(seven[2].created_at, seven[2].pk)
+
+    rows = staff_client.get(TICKETS, {"cursor": token, "page_size": 2}).json()["results"]
+
+    assert [row["id"] for row in rows] == [seven[3].pk, seven[4].pk]
