@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 
+from django.core.signals import request_finished
 from django.utils.functional import LazyObject, empty
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -59,12 +60,11 @@ class RequestLogMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
-        token = request_id_var.set(request_id)
+        # Kept until the request is finished (see _request_id_forget), not reset on the way
+        # out: Django logs 4xx/5xx responses, tracebacks included, after every middleware.
+        request_id_var.set(request_id)
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        response = self.get_response(request)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         response["X-Request-ID"] = request_id
         access_logger.info(
@@ -83,3 +83,10 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+def _request_id_forget(**kwargs) -> None:
+    request_id_var.set("-")
+
+
+request_finished.connect(_request_id_forget, dispatch_uid="config.logging.request_id_forget")

@@ -49,3 +49,15 @@ def test_the_access_line_keeps_its_request_id_through_the_handlers_filter(client
     RequestIdFilter().filter(record)
 
     assert record.request_id == "abc-123"
+
+
+def test_djangos_own_error_lines_carry_the_request_id_and_it_is_forgotten_after(client, caplog):
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        client.get("/api/tickets/", HTTP_X_REQUEST_ID="req-401")  # no credentials
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+
+    assert record.status_code == 401 and record.request_id == "req-401"
+    outside = logging.LogRecord("x", logging.INFO, __file__, 1, "after the request", (), None)
+    RequestIdFilter().filter(outside)
+    assert outside.request_id == "-"
