@@ -128,25 +128,26 @@ def training_jobs_fail_stale() -> int:
         return 0
     now = timezone.now()
     cutoff = now - timedelta(minutes=minutes)
-    lost = TrainingJob.objects.filter(
-        status=TrainingJobStatus.RUNNING, started_at__lt=cutoff
-    ).update(
-        status=TrainingJobStatus.FAILED,
-        finished_at=now,
-        error=f"no result after {minutes} minutes: the worker running it was lost",
-    )
-    unstarted = TrainingJob.objects.filter(
-        status=TrainingJobStatus.QUEUED, created_at__lt=cutoff
-    ).update(
-        status=TrainingJobStatus.FAILED,
-        finished_at=now,
-        error=f"never started: no worker took it within {minutes} minutes",
-    )
-    if lost:
-        logger.warning("%s training job(s) failed: their worker was lost", lost)
-    if unstarted:
-        logger.warning("%s training job(s) failed: never started", unstarted)
-    return lost + unstarted
+    stale = {
+        # status: (since when, why it failed)
+        TrainingJobStatus.RUNNING: (
+            "started_at",
+            f"no result after {minutes} minutes: the worker running it was lost",
+        ),
+        TrainingJobStatus.QUEUED: (
+            "created_at",
+            f"never started: no worker took it within {minutes} minutes",
+        ),
+    }
+    failed = 0
+    for stuck, (since, error) in stale.items():
+        count = TrainingJob.objects.filter(status=stuck, **{f"{since}__lt": cutoff}).update(
+            status=TrainingJobStatus.FAILED, finished_at=now, error=error
+        )
+        if count:
+            logger.warning("%s %s training job(s) failed: %s", count, stuck, error)
+        failed += count
+    return failed
 
 
 def _fail(job: TrainingJob, error: str) -> None:
