@@ -1,9 +1,11 @@
 """The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright.
 
-Needs `apt-get install -y chromium` (no browser download: Playwright only drives it). Fails,
-never skips, when Chromium is missing. The screenshot is kept as var/artifacts/dashboard.png.
+Needs `apt-get install -y chromium` (no browser download: Playwright only drives it). Without
+it the test skips, saying so, unless REQUIRE_BROWSER_TESTS is set (CI sets it): then it fails.
+The screenshot is kept as var/artifacts/dashboard.png.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -115,9 +117,12 @@ def help_desk(catalogue) -> int:
 
 def test_dashboard_draws_every_chart_without_errors(live_url, catalogue):
     if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's Chromium with `apt-get install -y chromium`."
-        )
+        # A newcomer's `make test` runs without a browser; CI (.ci/run) installs one and sets
+        # REQUIRE_BROWSER_TESTS, so there the browser's absence fails instead.
+        missing = f"{CHROMIUM} is missing: `apt-get install -y chromium` (Debian's Chromium)."
+        if os.environ.get("REQUIRE_BROWSER_TESTS"):
+            pytest.fail(missing)
+        pytest.skip(missing)
     # Everything the database needs happens before Playwright starts its event loop, which
     # Django would take for an async context.
     StaffFactory(username="lead")
