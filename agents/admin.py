@@ -25,7 +25,7 @@ class AgentAdmin(admin.ModelAdmin):
     list_editable = ["is_available", "max_open_tickets"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
-    readonly_fields = ["last_assigned_at"]
+    readonly_fields = ["last_assigned_at", "open_load"]
 
     def get_queryset(self, request):
         return selectors.agent_list()
@@ -41,7 +41,3 @@ class AgentAdmin(admin.ModelAdmin):
             agent.department_id = department
             agent.save(update_fields=["department"])
         services.agent_update(agent=agent, actor=request.user, **fields)
-
-    @admin.display(description="Open tickets", ordering="open_load")
-    def open_load(self, agent: Agent) -> int:
-        return agent.open_load

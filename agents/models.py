@@ -34,6 +34,13 @@ class Agent(models.Model):
         null=True, blank=True, help_text="Capacity in open tickets; empty means unlimited."
     )
     last_assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    open_load = models.PositiveIntegerField(
+        "open tickets",
+        default=0,
+        editable=False,
+        help_text="Tickets assigned to the agent and OPEN or IN_PROGRESS; kept by the "
+        "database's triggers (tickets/loads.py), never written by the application.",
+    )
 
     class Meta:
         ordering = ["user_id"]
@@ -41,3 +48,24 @@ class Agent(models.Model):
 
     def __str__(self) -> str:
         return self.user.get_username()
+
+    def save(self, *args, **kwargs) -> None:
+        """open_load belongs to the database: a new agent starts from the tickets already
+        assigned to the user, and saving an agent never writes back a counter read earlier
+        (the triggers may have moved it since)."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "open_load" in update_fields:
+            raise ValueError("Agent.open_load is kept by the database, not saved.")
+        if self._state.adding:
+            from tickets.models import OPEN_STATUSES, Ticket
+
+            self.open_load = Ticket.objects.filter(
+                assigned_to_id=self.user_id, status__in=OPEN_STATUSES
+            ).count()
+        elif update_fields is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "open_load"
+            ]
+        super().save(*args, **kwargs)

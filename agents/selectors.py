@@ -1,35 +1,14 @@
-"""Reads about agents, with their current load computed by the database."""
+"""Reads about agents. An agent's load is its `open_load` column, which the database keeps
+(tickets/loads.py)."""
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
 from agents.models import Agent, Department
 
 
-def open_load_expression():
-    """An agent's load: their OPEN + IN_PROGRESS tickets, counted by one correlated subquery.
-
-    A subquery (not a JOIN + GROUP BY) keeps the outer query free of aggregates, so it can be
-    filtered and ordered on, and it is served by the (assigned_to, status) index alone:
-    COUNT(*), not COUNT(id), which would read every row from the table.
-    """
-    from tickets.models import OPEN_STATUSES, Ticket
-
-    counts = (
-        Ticket.objects.filter(assigned_to=OuterRef("user_id"), status__in=OPEN_STATUSES)
-        .order_by()
-        .values("assigned_to")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
-
-
 def agent_list() -> QuerySet[Agent]:
-    """Every agent with user, department and `open_load`, in one query."""
-    return Agent.objects.select_related("user", "department").annotate(
-        open_load=open_load_expression()
-    )
+    """Every agent with user and department, in one query."""
+    return Agent.objects.select_related("user", "department")
 
 
 def agent_get_for_user(*, user) -> Agent | None:

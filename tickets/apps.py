@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class TicketsConfig(AppConfig):
@@ -8,6 +8,7 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from agents.models import Department
+        from tickets.loads import install_after_migrate
         from tickets.models import Category
         from tickets.triage_catalogue import catalogue_changed
 
@@ -16,3 +17,8 @@ class TicketsConfig(AppConfig):
             uid = f"triage-catalogue-{model._meta.label}"
             post_save.connect(catalogue_changed, sender=model, dispatch_uid=f"{uid}-save")
             post_delete.connect(catalogue_changed, sender=model, dispatch_uid=f"{uid}-delete")
+
+        # The open-load triggers (tickets/loads.py) survive SQLite's table rebuilds.
+        post_migrate.connect(
+            install_after_migrate, sender=self, dispatch_uid="ticket-load-triggers"
+        )

@@ -2,10 +2,10 @@
 
 Every change to an agent's load (routing, manual assignment, status change, deletion) first
 locks the department rows involved, in id order, with SELECT ... FOR UPDATE. Routing then
-counts loads *after* taking the lock, so under READ COMMITTED it always sees every committed
-change, and two simultaneous creations in one department run one after the other.
-(Postgres refuses FOR UPDATE on an aggregate, hence a lock row rather than locking the count.
-SQLite ignores FOR UPDATE; there, IMMEDIATE transactions serialise writers instead.)
+reads the loads (`Agent.open_load`, kept by the database's triggers: tickets/loads.py)
+*after* taking the lock, so under READ COMMITTED it always sees every committed change, and
+two simultaneous creations in one department run one after the other.
+(SQLite ignores FOR UPDATE; there, IMMEDIATE transactions serialise writers instead.)
 """
 
 import functools

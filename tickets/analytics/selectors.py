@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from agents.models import Agent
-from agents.selectors import agent_get_for_user, open_load_expression
+from agents.selectors import agent_get_for_user, agent_list
 from tickets.analytics import labels as L
 from tickets.analytics.aggregates import resolution_stats
 from tickets.analytics.windows import (
@@ -200,9 +200,7 @@ def analytics_agents(*, user, days: int, now: datetime | None = None) -> dict:
     """
     window = Window.ending(days=days, now=now)
     department_id = analytics_department_id(user=user)
-    agents = Agent.objects.select_related("user", "department").annotate(
-        open_load=open_load_expression()
-    )
+    agents = agent_list()
     tickets = Ticket.objects.order_by().filter(assigned_to__isnull=False)
     if department_id is not None:
         agents = agents.filter(department_id=department_id)
