@@ -95,10 +95,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    options = DATABASES["default"].setdefault("OPTIONS", {})
     # An unreachable server fails a request in seconds (503) instead of hanging a worker.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
-    )
+    options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+    # Parameters sent apart from the SQL, and statements a connection runs often prepared
+    # once on the server (psycopg's prepare_threshold): PostgreSQL plans a creation's queries
+    # once per connection instead of every time. README, Performance: +17% creations a second.
+    # Behind PgBouncer in transaction mode, set DATABASE_PREPARE_THRESHOLD=none.
+    if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
+        options.setdefault("server_side_binding", True)
+        threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="5")
+        options.setdefault(
+            "prepare_threshold", None if threshold.lower() == "none" else int(threshold)
+        )
 
 # Throttle counters (and any other cache use): Redis when REDIS_URL is set, so that every
 # process of a deployment shares them; memory local to the process otherwise.
