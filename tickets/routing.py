@@ -17,23 +17,30 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from agents.models import Agent, Department
-from agents.selectors import agent_list
 from tickets.events import event_build, event_record
 from tickets.models import EventKind, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 
 
+# PostgreSQL; built from the table's name only.
+_DEPARTMENTS = Department._meta.db_table
+_LOCK_SQL = f"SELECT id FROM {_DEPARTMENTS} WHERE id = ANY(%s) ORDER BY id FOR UPDATE"  # noqa: S608
+
+
 def departments_lock(department_ids: Iterable[int | None]) -> None:
     """Take the routing lock of each department, always in id order so no two can deadlock."""
     ids = sorted({pk for pk in department_ids if pk is not None})
-    if ids:
-        list(
-            Department.objects.select_for_update()
-            .filter(pk__in=ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+    if not ids:
+        return
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        # SQLite has no row locks: the IMMEDIATE transaction already holds its write lock.
+        return
+    # One fixed statement instead of a queryset: building and compiling the queryset cost
+    # 0.3-0.5 ms of CPU per creation, more than PostgreSQL's work for it.
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_SQL, [ids])
 
 
 def agent_department_id(user_id: int | None) -> int | None:
@@ -65,8 +72,10 @@ def agents_by_load(*, department_id: int, exclude_user_ids: Iterable[int] = ()) 
 def _eligible_agents() -> QuerySet[Agent]:
     # Built once per process and cloned by each call (a queryset is lazy: this reads nothing
     # here): building it, with its load subquery, cost as much CPU as running it.
+    # With its user (the new ticket's assignee is rendered in the response), not its
+    # department, which the caller knows.
     return (
-        agent_list()
+        Agent.objects.select_related("user")
         .filter(is_available=True)
         .filter(Q(max_open_tickets__isnull=True) | Q(open_load__lt=F("max_open_tickets")))
         .order_by("open_load", F("last_assigned_at").asc(nulls_first=True), "user_id")
