@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from config.openapi import ERRORS
@@ -62,6 +63,14 @@ class TicketViewSet(viewsets.GenericViewSet):
         if self.action == "destroy":
             return [IsStaffOnTicket()]
         return super().get_permissions()
+
+    def get_object(self) -> Ticket:
+        """The ticket of the URL in the caller's scope (404 outside it). The list's filters,
+        search and ordering are not applied to one ticket: building the filter set for
+        nothing was a tenth of a retrieve's time."""
+        ticket = get_object_or_404(self.get_queryset(), pk=self.kwargs[self.lookup_field])
+        self.check_object_permissions(self.request, ticket)
+        return ticket
 
     def get_throttles(self):
         if self.action == "create":

@@ -31,6 +31,14 @@ def test_creator_reads_their_ticket(as_user, requester, ticket, billing_agent):
     assert body["assigned_to"]["id"] == billing_agent.user_id
 
 
+def test_the_lists_filters_do_not_apply_to_one_ticket(as_user, requester, ticket):
+    client = as_user(requester)
+    for query in ("?status=CLOSED", "?search=nothing-like-it", "?ordering=nonsense"):
+        response = client.get(ticket_url(ticket) + query)
+        assert response.status_code == 200, (query, response.content)
+        assert response.json()["id"] == ticket.pk
+
+
 def test_another_requesters_ticket_is_a_404(as_user, other_requester, ticket):
     response = as_user(other_requester).get(ticket_url(ticket))
 
