@@ -155,3 +155,16 @@ def test_a_cursor_built_for_a_ticket_pages_on_from_right_after_it(staff_client, 
     rows = staff_client.get(TICKETS, {"cursor": token, "page_size": 2}).json()["results"]
 
     assert [row["id"] for row in rows] == [seven[3].pk, seven[4].pk]
+
+
+def test_a_cursor_page_starts_its_scan_at_the_cursor(staff_client, seven):
+    """The keyset filter carries an inclusive bound on created_at alone, which an index on
+    created_at can start from; with only the OR of the exact condition, PostgreSQL read every
+    row before the cursor (a page half-way down 100,000 tickets: 38 ms instead of 0.1 ms)."""
+    token = pagination.KeysetPagination.cursor_encode(seven[2].created_at, seven[2].pk)
+    with CaptureQueriesContext(connection) as captured:
+        staff_client.get(TICKETS, {"cursor": token, "page_size": 2})
+    (page_sql,) = [
+        q["sql"] for q in captured if 'ORDER BY "tickets_ticket"."created_at" DESC' in q["sql"]
+    ]
+    assert '"tickets_ticket"."created_at" <= ' in page_sql
