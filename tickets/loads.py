@@ -29,29 +29,26 @@ from tickets.models import OPEN_STATUSES, Ticket
 _OPEN = ", ".join(f"'{status}'" for status in sorted(OPEN_STATUSES))
 assert all(status.isupper() and status.replace("_", "").isalpha() for status in OPEN_STATUSES)
 
+
+def _postgres_statement_function(name: str, rows: str, sign: str) -> str:
+    """A statement-level trigger function: each agent's counter moves by the number of its
+    open tickets among the statement's inserted (new_rows) or deleted (old_rows) rows."""
+    return f"""
+    CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE agents_agent AS agent SET open_load = agent.open_load {sign} changed.n
+        FROM (SELECT assigned_to_id, count(*) AS n FROM {rows}
+              WHERE assigned_to_id IS NOT NULL AND status IN ({_OPEN})
+              GROUP BY assigned_to_id) AS changed
+        WHERE agent.user_id = changed.assigned_to_id;
+        RETURN NULL;
+    END $$
+    """  # noqa: S608
+
+
 _POSTGRES = [
-    f"""
-    CREATE OR REPLACE FUNCTION ticket_load_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        UPDATE agents_agent AS agent SET open_load = agent.open_load + added.n
-        FROM (SELECT assigned_to_id, count(*) AS n FROM new_rows
-              WHERE assigned_to_id IS NOT NULL AND status IN ({_OPEN})
-              GROUP BY assigned_to_id) AS added
-        WHERE agent.user_id = added.assigned_to_id;
-        RETURN NULL;
-    END $$
-    """,  # noqa: S608
-    f"""
-    CREATE OR REPLACE FUNCTION ticket_load_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        UPDATE agents_agent AS agent SET open_load = agent.open_load - removed.n
-        FROM (SELECT assigned_to_id, count(*) AS n FROM old_rows
-              WHERE assigned_to_id IS NOT NULL AND status IN ({_OPEN})
-              GROUP BY assigned_to_id) AS removed
-        WHERE agent.user_id = removed.assigned_to_id;
-        RETURN NULL;
-    END $$
-    """,  # noqa: S608
+    _postgres_statement_function("ticket_load_insert", "new_rows", "+"),
+    _postgres_statement_function("ticket_load_delete", "old_rows", "-"),
     f"""
     CREATE OR REPLACE FUNCTION ticket_load_update() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
