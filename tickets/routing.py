@@ -5,7 +5,8 @@ locks the department rows involved, in id order, with SELECT ... FOR UPDATE. Rou
 reads the loads (`Agent.open_load`, kept by the database's triggers: tickets/loads.py)
 *after* taking the lock, so under READ COMMITTED it always sees every committed change, and
 two simultaneous creations in one department run one after the other.
-(SQLite ignores FOR UPDATE; there, IMMEDIATE transactions serialise writers instead.)
+(SQLite has no row locks: there the lock is skipped, and IMMEDIATE transactions serialise
+writers instead.)
 """
 
 import functools
@@ -71,7 +72,7 @@ def agents_by_load(*, department_id: int, exclude_user_ids: Iterable[int] = ()) 
 @functools.cache
 def _eligible_agents() -> QuerySet[Agent]:
     # Built once per process and cloned by each call (a queryset is lazy: this reads nothing
-    # here): building it, with its load subquery, cost as much CPU as running it.
+    # here): building it per call cost as much CPU as running it.
     # With its user (the new ticket's assignee is rendered in the response), not its
     # department, which the caller knows.
     return (
