@@ -16,7 +16,7 @@ from django.utils import timezone
 from agents.models import Agent
 from agents.selectors import agent_get_for_user, agent_list
 from tickets.analytics import labels as L
-from tickets.analytics.aggregates import resolution_stats
+from tickets.analytics.aggregates import resolution_stats, resolution_stats_with_total
 from tickets.analytics.windows import (
     AGE_BUCKETS,
     Window,
@@ -112,17 +112,10 @@ def analytics_resolution_times(
     """
     window = Window.ending(days=days, now=now)
     resolved = analytics_tickets(user=user).filter(**window.lookup("resolved_at"))
-    result = {
-        "days": days,
-        "since": window.since,
-        "until": window.until,
-        "by": by,
-        **resolution_stats(resolved)[0],
-        "groups": [],
-    }
+    groups = []
     if by:
         field, lookup, missing = MTTR_GROUPS[by]
-        rows = resolution_stats(resolved, group_by={"key": field})
+        total, rows = resolution_stats_with_total(resolved, group_by={"key": field})
         names = lookup([row["key"] for row in rows])
         # Priorities in order of urgency; other groups by key, the tickets without one last.
         if by == "priority":
@@ -131,8 +124,17 @@ def analytics_resolution_times(
             rows.sort(key=lambda row: (row["key"] is None, L.label(names, row["key"], missing)))
         for row in rows:
             key, name = L.label(names, row["key"], missing)
-            result["groups"].append({**row, "key": key, "label": name})
-    return result
+            groups.append({**row, "key": key, "label": name})
+    else:
+        (total,) = resolution_stats(resolved)
+    return {
+        "days": days,
+        "since": window.since,
+        "until": window.until,
+        "by": by,
+        **total,
+        "groups": groups,
+    }
 
 
 def analytics_backlog(*, user, now: datetime | None = None) -> dict:

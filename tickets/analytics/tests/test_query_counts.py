@@ -14,16 +14,17 @@ pytestmark = pytest.mark.django_db
 
 # Pinned: raise one only for a reason, never to hide a query per ticket, group or agent.
 # Figures are grouped on ids; the labels of categories, departments or agents come from one
-# small query per table.
+# small query per table. Resolution times by group: the total and the groups in one query on
+# PostgreSQL (grouping sets), in two on SQLite.
 CASES = [
     ("/api/analytics/trends/", {}, 2),
     ("/api/analytics/trends/", {"interval": "day"}, 2),
     ("/api/analytics/trends/", {"interval": "week", "days": 365}, 2),
     ("/api/analytics/mttr/", {}, 1),
-    ("/api/analytics/mttr/", {"by": "category"}, 3),
-    ("/api/analytics/mttr/", {"by": "priority"}, 2),
-    ("/api/analytics/mttr/", {"by": "department"}, 3),
-    ("/api/analytics/mttr/", {"by": "agent"}, 3),
+    ("/api/analytics/mttr/", {"by": "category"}, {"postgresql": 2, "sqlite": 3}),
+    ("/api/analytics/mttr/", {"by": "priority"}, {"postgresql": 1, "sqlite": 2}),
+    ("/api/analytics/mttr/", {"by": "department"}, {"postgresql": 2, "sqlite": 3}),
+    ("/api/analytics/mttr/", {"by": "agent"}, {"postgresql": 2, "sqlite": 3}),
     ("/api/analytics/backlog/", {}, 3),
     ("/api/analytics/agents/", {}, 3),
 ]
@@ -82,6 +83,8 @@ def test_query_count_does_not_grow_with_the_tickets(
     add_tickets(30)
     many = queries_for(client, url, params)
 
+    if isinstance(expected, dict):
+        expected = expected[connection.vendor]
     assert none == few == many == expected
     assert client.get("/api/analytics/trends/", {"days": 3650}).json()["total"] == (
         33 if viewer == "staff" else 6
