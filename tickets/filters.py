@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.filters import SearchFilter
 
-from tickets.models import Priority, Ticket, TicketStatus
+from tickets.models import Priority, Ticket, TicketStatus, TrainingJob, TrainingJobStatus
 
 # What the server accepts is exactly what the schema says: `me`, `none` (any case) or an id.
 USER_REF_PATTERN = r"^([Mm][Ee]|[Nn][Oo][Nn][Ee]|[1-9][0-9]{0,17})$"
@@ -153,3 +153,13 @@ class TicketFilterSet(django_filters.FilterSet):
         if not value:
             return qs
         return qs.filter(priority__in=[Priority[v] for v in value])
+
+
+class TrainingJobFilterSet(django_filters.FilterSet):
+    """`?status=queued&status=running`: the jobs in any of these states."""
+
+    status = django_filters.MultipleChoiceFilter(choices=TrainingJobStatus.choices)
+
+    class Meta:
+        model = TrainingJob
+        fields = ["status"]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 
 from config.openapi import ERRORS
 from tickets import ml_jobs, ml_services, selectors
+from tickets.filters import TrainingJobFilterSet
 from tickets.ml_serializers import (
     ClassifierModelSerializer,
     TrainingJobSerializer,
@@ -72,9 +74,7 @@ class TrainView(APIView):
         serializer = TrainInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if ml_jobs.training_in_background():
-            job = ml_jobs.training_job_enqueue(
-                params=serializer.validated_data, actor=request.user
-            )
+            job = ml_jobs.training_job_enqueue(params=serializer.validated_data, actor=request.user)
             return Response(
                 TrainingJobSerializer(job).data,
                 status=status.HTTP_202_ACCEPTED,
@@ -82,6 +82,18 @@ class TrainView(APIView):
             )
         record = ml_services.model_train(actor=request.user, **serializer.validated_data)
         return Response(train_result(record), status=status.HTTP_200_OK)
+
+
+class TrainingJobListView(generics.ListAPIView):
+    """Training jobs, newest first (staff): what is queued or running, what failed and why."""
+
+    permission_classes = [IsStaff]
+    serializer_class = TrainingJobSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TrainingJobFilterSet
+
+    def get_queryset(self):
+        return selectors.training_job_list()
 
 
 class TrainingJobView(APIView):

@@ -42,6 +42,11 @@ def category_list() -> QuerySet[Category]:
     return Category.objects.select_related("department")
 
 
+def training_job_list() -> QuerySet[TrainingJob]:
+    """Every training job, newest first, with its requester and model."""
+    return TrainingJob.objects.select_related("requested_by", "model").order_by("-created_at", "pk")
+
+
 def training_job_detail(*, job_id) -> TrainingJob:
     """One training job with its requester and model; DoesNotExist when unknown."""
     return TrainingJob.objects.select_related("requested_by", "model").get(pk=job_id)

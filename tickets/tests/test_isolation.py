@@ -51,6 +51,7 @@ ENDPOINTS = {
     "ml-model": "agents and staff: test_model_endpoints_refuse_requesters",
     "ml-models": "agents and staff: test_model_endpoints_refuse_requesters",
     "ml-model-activate": "a model version, not a ticket; staff only",
+    "ml-jobs": "training jobs, not tickets; staff only: test_only_staff_may_list_jobs",
     "ml-job": "a training job's UUID, not a ticket; staff only: test_ml_jobs.py",
     "analytics-root": "links only; agents and staff",
     "analytics-trends": "department scoped: test_analytics_count_only_the_agents_department",

@@ -150,6 +150,71 @@ def test_only_staff_may_see_jobs_or_queue_training(as_user, billing_agent, reque
     assert broker.llen("celery") == 0
 
 
+JOBS = "/api/ml/jobs/"
+
+
+def test_staff_list_the_jobs_newest_first_with_their_outcome(as_user, staff):
+    now = timezone.now()
+    record = ClassifierModel.objects.create(
+        version="v-listed", n_samples=120, metrics={"macro_f1": 0.8}, sha256="0" * 64
+    )
+    old = TrainingJob.objects.create(
+        status="succeeded", created_at=now - timedelta(days=2), model=record, requested_by=staff
+    )
+    failed = TrainingJob.objects.create(
+        status="failed", created_at=now - timedelta(days=1), error="Too few tickets."
+    )
+    queued = TrainingJob.objects.create(created_at=now)
+
+    body = as_user(staff).get(JOBS).json()
+
+    assert body["count"] == 3
+    assert [job["id"] for job in body["results"]] == [str(queued.pk), str(failed.pk), str(old.pk)]
+    newest, middle, oldest = body["results"]
+    assert (newest["status"], newest["version"]) == ("queued", None)
+    assert (middle["status"], middle["error"]) == ("failed", "Too few tickets.")
+    assert (oldest["version"], oldest["metrics"], oldest["requested_by"]["id"]) == (
+        "v-listed",
+        {"macro_f1": 0.8},
+        staff.pk,
+    )
+
+
+def test_jobs_are_filtered_by_status_and_an_unknown_status_is_a_400(as_user, staff):
+    running = TrainingJob.objects.create(status="running")
+    queued = TrainingJob.objects.create(status="queued")
+    TrainingJob.objects.create(status="failed")
+    client = as_user(staff)
+
+    body = client.get(JOBS, {"status": ["queued", "running"]}).json()
+    response = client.get(JOBS, {"status": "done"})
+
+    assert {job["id"] for job in body["results"]} == {str(running.pk), str(queued.pk)}
+    assert response.status_code == 400
+    assert "status" in response.json()
+
+
+def test_listing_jobs_takes_the_same_queries_for_one_job_or_many(
+    as_user, staff, django_assert_num_queries
+):
+    record = ClassifierModel.objects.create(version="v-q", n_samples=1, sha256="0" * 64)
+    client = as_user(staff)
+    TrainingJob.objects.create(model=record, requested_by=staff)
+    with django_assert_num_queries(2) as one:  # count, page (with requester and model)
+        client.get(JOBS)
+    for _ in range(5):
+        TrainingJob.objects.create(model=record, requested_by=staff)
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert client.get(JOBS).json()["count"] == 6
+
+
+def test_only_staff_may_list_jobs(as_user, billing_agent, requester):
+    TrainingJob.objects.create(params={})
+
+    assert as_user(billing_agent.user).get(JOBS).status_code == 403
+    assert as_user(requester).get(JOBS).status_code == 403
+
+
 def test_jobs_whose_worker_was_lost_are_reported_failed(settings, as_user, staff):
     settings.ML_JOB_TIMEOUT_MINUTES = 60
     now = timezone.now()
