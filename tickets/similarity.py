@@ -28,59 +28,71 @@ class _StaleWindow:
     created after the indexed ones (id above the highest indexed id), uncategorised (training,
     hence the index, only sees labelled tickets) or updated after training.
 
-    Written as the union of one bounded, index-ordered read per reason, not as one query with
-    an OR: prepared (psycopg's prepare_threshold), the OR's generic plan walks the updated_at
-    index backwards filtering every row until it has MAX_UNINDEXED of them, which is the
-    whole table whenever fewer tickets are unindexed, the usual state after training (370 ms at
-    1,000,000 tickets against 0.7 ms). Each branch here stops at its index bound whatever the
-    parameters. The id branch keeps the highest ids: beyond MAX_UNINDEXED new tickets the
-    window holds the most recently created of them (retrain to index the rest).
+    Read as one bounded, index-ordered range per reason, never as one query with an OR:
+    prepared (psycopg's prepare_threshold), the OR's generic plan walks the updated_at index
+    backwards filtering every ticket until it has MAX_UNINDEXED of them, which is the whole
+    table whenever fewer are unindexed, the usual state after training (370 ms at 1,000,000
+    tickets; 0.7 ms this way). Each range stops at its index bound whatever the parameters. The
+    id range keeps the highest ids: beyond MAX_UNINDEXED new tickets, the most recently
+    created of them (retrain to index the rest).
     """
 
     newest_indexed: int
     trained_at: datetime | None
 
-    def _sql(self) -> tuple[str, list]:
+    def _reasons(self) -> tuple[list[str], list]:
+        """One `SELECT id, updated_at ... LIMIT n` per reason, and their parameters."""
         connection = connections[router.db_for_read(Ticket)]
         quote = connection.ops.quote_name
         meta = Ticket._meta
         table, pk = quote(meta.db_table), quote(meta.pk.column)
         updated = quote(meta.get_field("updated_at").column)
         category = quote(meta.get_field("category").column)
-        limit = int(MAX_UNINDEXED)
         newest_first = f"{updated} DESC, {pk} DESC"
-        branches = [(f"{pk} > %s", [self.newest_indexed], f"{pk} DESC")]
-        branches.append((f"{category} IS NULL", [], newest_first))
+        reasons = [(f"{pk} > %s", [self.newest_indexed], f"{pk} DESC")]
+        reasons.append((f"{category} IS NULL", [], newest_first))
         if self.trained_at is not None:
             trained_at = connection.ops.adapt_datetimefield_value(self.trained_at)
-            branches.append((f"{updated} > %s", [trained_at], newest_first))
-        union, params = [], []
-        # Only quoted identifiers and integers are formatted in; values stay parameters.
-        for i, (where, values, order) in enumerate(branches):
-            union.append(
-                f"SELECT {pk}, {updated} FROM (SELECT {pk}, {updated} FROM {table}"  # noqa: S608
-                f" WHERE {where} ORDER BY {order} LIMIT {limit}) AS reason{i}"
-            )
-            params += values
+            reasons.append((f"{updated} > %s", [trained_at], newest_first))
+        # Only quoted identifiers and an integer are formatted in; values stay parameters.
+        selects = [
+            f"SELECT {pk} AS id, {updated} AS updated_at FROM {table}"  # noqa: S608
+            f" WHERE {where} ORDER BY {order} LIMIT {int(MAX_UNINDEXED)}"
+            for where, _, order in reasons
+        ]
+        return selects, [value for _, values, _ in reasons for value in values]
+
+    def signature_sql(self) -> tuple[str, list]:
+        """Per reason: how many, the newest and oldest update, the highest id. One row of
+        aggregates, each over a range of at most MAX_UNINDEXED tickets, so bounded however
+        many are unindexed; the window changes only if one of them does."""
+        selects, params = self._reasons()
+        aggregates = ", ".join(
+            "(SELECT COUNT(*) AS n, MAX(updated_at) AS newest,"  # noqa: S608
+            f" MIN(updated_at) AS oldest, MAX(id) AS top FROM ({select}) AS reason{i})"
+            f" AS figures{i}"
+            for i, select in enumerate(selects)
+        )
+        return f"SELECT * FROM {aggregates}", params  # noqa: S608
+
+    def rows_sql(self) -> tuple[str, list]:
+        """(id, updated_at) of the tickets in the window, newest first."""
+        selects, params = self._reasons()
+        union = " UNION ".join(
+            f"SELECT id, updated_at FROM ({select}) AS reason{i}"  # noqa: S608
+            for i, select in enumerate(selects)
+        )
         sql = (
-            f"SELECT {pk} AS id, {updated} AS updated_at FROM ({' UNION '.join(union)})"  # noqa: S608
-            f" AS stale ORDER BY {newest_first} LIMIT {limit}"
+            f"SELECT id, updated_at FROM ({union}) AS stale"  # noqa: S608
+            f" ORDER BY updated_at DESC, id DESC LIMIT {int(MAX_UNINDEXED)}"
         )
         return sql, params
 
     def signature(self) -> tuple:
-        """How many, the newest and oldest update, the highest id: one aggregate over the
-        window, so its work is bounded however many tickets are unindexed."""
-        sql, params = self._sql()
-        return self._fetch(
-            "SELECT COUNT(*), MAX(updated_at), MIN(updated_at), MAX(id)"  # noqa: S608
-            f" FROM ({sql}) AS window_rows",
-            params,
-        )[0]
+        return self._fetch(*self.signature_sql())[0]
 
     def rows(self) -> list[tuple[int, object]]:
-        """(id, updated_at) of the tickets in the window."""
-        return [(int(pk), updated) for pk, updated in self._fetch(*self._sql())]
+        return [(int(pk), updated) for pk, updated in self._fetch(*self.rows_sql())]
 
     @staticmethod
     def _fetch(sql: str, params: list) -> list[tuple]:
