@@ -34,16 +34,24 @@ def database_url() -> str:
     return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+# Ports given to servers still running: a server binds its port only once started, so a probe
+# alone could hand the same free port to the next server too (the two then share it).
+_given: set[int] = set()
+
+
 def free_port() -> int:
     start = secrets.randbelow(len(PORTS))
     for offset in range(len(PORTS)):
         port = PORTS[(start + offset) % len(PORTS)]
+        if port in _given:
+            continue
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+        _given.add(port)
+        return port
     raise RuntimeError("no free port in 8200-8299")
 
 
@@ -117,6 +125,10 @@ class Server(Process):
             log_dir,
         )
         self.token = ""
+
+    def stop(self) -> None:
+        super().stop()
+        _given.discard(self.port)
 
     def wait_ready(self, timeout: float = 60) -> dict:
         deadline = time.monotonic() + timeout
