@@ -3,20 +3,21 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tickets.seeding import catalogue_install
-from tickets.tests.factories import AgentFactory, StaffFactory, UserFactory
+from agents.tests.factories import AgentFactory, StaffFactory, UserFactory
+from tickets.demo.seeding import catalogue_install
 
 
 @pytest.fixture(autouse=True)
 def _isolated_ml(settings, tmp_path):
     """A fresh artefact directory, and no model or categories cached from another test."""
-    from tickets import ml_registry, triage_catalogue
+    from tickets.triage import catalogue as triage_catalogue
+    from tickets.triage import registry
 
     settings.ML_ARTIFACT_DIR = tmp_path / "ml-artifacts"
-    ml_registry.reset_cache()
+    registry.reset_cache()
     triage_catalogue.reset_cache()
     yield
-    ml_registry.reset_cache()
+    registry.reset_cache()
     triage_catalogue.reset_cache()
 
 

@@ -31,7 +31,7 @@ DJANGO_SECRET_KEY="$(secret)"
 JWT_SIGNING_KEY="$(secret)"
 export DJANGO_SECRET_KEY JWT_SIGNING_KEY
 # The fuzzer would otherwise mostly measure the throttles (their 429s are tested in
-# config/tests/test_throttling.py).
+# config/api/tests/test_throttling.py).
 export THROTTLE_TOKEN_CLIENT_RATE=100000/min
 export THROTTLE_TOKEN_USERNAME_RATE=100000/min
 export THROTTLE_TICKET_CREATE_RATE=100000/min

@@ -39,7 +39,7 @@ class Agent(models.Model):
         default=0,
         editable=False,
         help_text="Tickets assigned to the agent and OPEN or IN_PROGRESS; kept by the "
-        "database's triggers (tickets/loads.py), never written by the application.",
+        "database's triggers (tickets/load_triggers.py), never written by the application.",
     )
 
     class Meta:

@@ -1,5 +1,5 @@
 """Reads about agents. An agent's load is its `open_load` column, which the database keeps
-(tickets/loads.py)."""
+(tickets/load_triggers.py)."""
 
 from django.db.models import QuerySet
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from agents.models import GENERAL_DEPARTMENT_SLUG, Agent, Department
-from config.serializers import (
+from config.api.serializers import (
     FieldsBuiltOnceMixin,
     RejectUnknownFieldsMixin,
     StrictInputSerializer,

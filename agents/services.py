@@ -5,7 +5,7 @@ import logging
 from django.db import transaction
 
 from agents.models import GENERAL_DEPARTMENT_SLUG, Agent, Department
-from config.exceptions import ConflictError
+from config.api.exceptions import ConflictError
 from tickets.routing import departments_lock
 
 logger = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from agents import selectors, services
 from agents.serializers import AgentSerializer, AgentUpdateInputSerializer, DepartmentSerializer
-from config.openapi import ERRORS
+from config.api.openapi import ERRORS
 from tickets.permissions import IsStaff, ReadAnyWriteStaff
 
 

@@ -14,7 +14,7 @@ from locust import FastHttpUser, constant, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tickets.demo_text import pick_category, ticket_text  # noqa: E402 - plain data, no Django
+from tickets.demo.text import pick_category, ticket_text  # noqa: E402 - plain data, no Django
 
 TOKEN = os.environ.get("BENCH_TOKEN", "")
 ID_MIN = int(os.environ.get("BENCH_ID_MIN", "1"))

@@ -30,7 +30,7 @@ def _percentiles(samples: list[float]) -> dict:
 
 def deep_list_path(client, page_size: int = 25) -> str:
     """A list page halfway down the table: a cursor when the API has them, else ?page=."""
-    from config.pagination import KeysetPagination
+    from config.api.pagination import KeysetPagination
     from tickets.models import Ticket
 
     n = Ticket.objects.count()
@@ -54,8 +54,8 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from rest_framework_simplejwt.tokens import RefreshToken
 
-    from tickets.ml_registry import active_model
     from tickets.models import Ticket
+    from tickets.triage.registry import active_model
 
     staff = get_user_model().objects.get(username="admin")
     token = str(RefreshToken.for_user(staff).access_token)

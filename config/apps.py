@@ -8,4 +8,4 @@ class ProjectConfig(AppConfig):
     verbose_name = "Project configuration"
 
     def ready(self) -> None:
-        from config import checks, openapi  # noqa: F401 - registers checks and schema extensions
+        from config import checks  # noqa: F401 - registers checks and schema extensions

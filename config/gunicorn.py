@@ -42,7 +42,7 @@ def _preload_model(server) -> None:
         return
     from django.db import connections
 
-    from tickets.ml_registry import active_model
+    from tickets.triage.registry import active_model
 
     try:
         model = active_model()

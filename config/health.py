@@ -5,7 +5,7 @@ import logging
 from django.db import connection
 from django.http import JsonResponse
 
-from config.exceptions import RETRY_AFTER_SECONDS
+from config.api.exceptions import RETRY_AFTER_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def readyz(request):
         response = JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    from tickets.ml_registry import active_row, loaded_version
+    from tickets.triage.registry import active_row, loaded_version
 
     try:
         active = active_row()

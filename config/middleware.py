@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import JsonResponse
 
-from config.exceptions import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_is_unreachable
+from config.api.exceptions import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_is_unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class RequestGuardMiddleware:
     DATA_UPLOAD_MAX_MEMORY_SIZE (DRF reads the body as a stream, past Django's own check).
 
     Also answers 503 JSON with Retry-After when the database is unreachable from a view that
-    is not DRF's (admin, dashboard; DRF views get the same from config.exceptions), and keeps
+    is not DRF's (admin, dashboard; DRF views get the same from config.api.exceptions), and keeps
     the 404s of unknown /api/ paths JSON even with DEBUG on.
     """
 

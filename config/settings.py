@@ -180,13 +180,13 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.StandardPagination",
     "DEFAULT_PARSER_CLASSES": [
-        "config.parsers.SafeJSONParser",
+        "config.api.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    # Per scope, `N/second|minute|hour|day` (config/throttling.py); checked at start-up.
+    # Per scope, `N/second|minute|hour|day` (config/api/throttling.py); checked at start-up.
     "DEFAULT_THROTTLE_RATES": {
         "token_client": env.str("THROTTLE_TOKEN_CLIENT_RATE", default="30/min"),
         "token_username": env.str("THROTTLE_TOKEN_USERNAME_RATE", default="10/min"),
@@ -195,8 +195,8 @@ REST_FRAMEWORK = {
     # Proxies in front of the app whose X-Forwarded-For is trusted to name the client.
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "config.openapi.ApiAutoSchema",
-    "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "config.api.openapi.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "config.api.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -235,7 +235,7 @@ SPECTACULAR_SETTINGS = {
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.openapi.document_standard_errors",
+        "config.api.openapi.document_standard_errors",
     ],
 }
 
@@ -250,7 +250,7 @@ ML_RETRY_SECONDS = env.float("ML_RETRY_SECONDS", default=30.0)
 # a model updates the cache at once; this bounds how long a change made any other way (or,
 # without REDIS_URL, another process's activation) takes to be noticed.
 ML_VERSION_CHECK_SECONDS = env.int("ML_VERSION_CHECK_SECONDS", default=10)
-# Seconds a process keeps the categories it classifies with (tickets/triage_catalogue.py)
+# Seconds a process keeps the categories it classifies with (tickets/triage/catalogue.py)
 # between cache checks. A saved category or department updates the cache at once; this bounds
 # how long, without REDIS_URL, another process's change takes to be noticed.
 CATALOGUE_CHECK_SECONDS = env.int("CATALOGUE_CHECK_SECONDS", default=10)

@@ -18,7 +18,7 @@ CELERY_BROKER_URL = ""
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Rate limits out of the way of ordinary tests; config/tests/test_throttling.py sets its own.
+# Rate limits out of the way of ordinary tests; config/api/tests/test_throttling.py sets its own.
 REST_FRAMEWORK = {  # noqa: F405
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {

@@ -5,13 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from agents.views import AgentViewSet, DepartmentViewSet
-from config.health import healthz, readyz
-from config.tokens import (
+from config.api.tokens import (
     LogoutView,
     TokenObtainView,
     TokenRefreshRotatingView,
     TokenVerifyCheckView,
 )
+from config.health import healthz, readyz
 from config.views import api_root
 from tickets.analytics.dashboard import dashboard
 from tickets.views import CategoryViewSet, TicketViewSet
@@ -41,7 +41,7 @@ urlpatterns = [
     path("api/token/logout/", LogoutView.as_view(), name="token_logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/ml/", include("tickets.ml_urls")),
+    path("api/ml/", include("tickets.triage.urls")),
     path("api/analytics/", include("tickets.analytics.urls")),
     path("api/", include(router.urls)),
     path("api/", include(alias_router.urls)),

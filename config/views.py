@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from config.exceptions import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_is_unreachable
+from config.api.exceptions import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_is_unreachable
 
 
 @extend_schema(

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from agents.models import Agent
-from config.exceptions import DomainError
+from config.api.exceptions import DomainError
 from tickets import services
 from tickets.models import ALLOWED_TRANSITIONS, Category, Ticket, TicketEvent, TicketStatus
 

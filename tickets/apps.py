@@ -8,17 +8,17 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from agents.models import Department
-        from tickets.loads import install_after_migrate
+        from tickets.load_triggers import install_after_migrate
         from tickets.models import Category
-        from tickets.triage_catalogue import catalogue_changed
+        from tickets.triage.catalogue import catalogue_changed
 
-        # Cache invalidation only (tickets/triage_catalogue.py), no business rule.
+        # Cache invalidation only (tickets/triage/catalogue.py), no business rule.
         for model in (Category, Department):
             uid = f"triage-catalogue-{model._meta.label}"
             post_save.connect(catalogue_changed, sender=model, dispatch_uid=f"{uid}-save")
             post_delete.connect(catalogue_changed, sender=model, dispatch_uid=f"{uid}-delete")
 
-        # The open-load triggers (tickets/loads.py) survive SQLite's table rebuilds.
+        # The open-load triggers (tickets/load_triggers.py) survive SQLite's table rebuilds.
         post_migrate.connect(
             install_after_migrate, sender=self, dispatch_uid="ticket-load-triggers"
         )

@@ -52,7 +52,7 @@ class ReadAnyWriteStaff(BasePermission):
     """Any authenticated user may read; only staff may write."""
 
     message = "Only staff may change this."
-    schema_allows_reads = True  # config.openapi.ApiAutoSchema: no 403 documented on reads
+    schema_allows_reads = True  # config.api.openapi.ApiAutoSchema: no 403 documented on reads
 
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):

@@ -2,7 +2,7 @@
 
 Every change to an agent's load (routing, manual assignment, status change, deletion) first
 locks the department rows involved, in id order, with SELECT ... FOR UPDATE. Routing then
-reads the loads (`Agent.open_load`, kept by the database's triggers: tickets/loads.py)
+reads the loads (`Agent.open_load`, kept by the database's triggers: tickets/load_triggers.py)
 *after* taking the lock, so under READ COMMITTED it always sees every committed change, and
 two simultaneous creations in one department run one after the other.
 (SQLite has no row locks: there the lock is skipped, and IMMEDIATE transactions serialise

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from agents.models import Department
 from agents.serializers import DepartmentSummarySerializer
-from config.serializers import (
+from config.api.serializers import (
     FieldsBuiltOnceMixin,
     RejectUnknownFieldsMixin,
     StrictInputSerializer,

@@ -7,8 +7,7 @@ routes and writes the audit events inside one small transaction.
 from django.db import transaction
 
 from agents.models import GENERAL_DEPARTMENT_SLUG, Agent, Department
-from config.exceptions import ConflictError, DomainError
-from tickets.classification import ticket_triage
+from config.api.exceptions import ConflictError, DomainError
 from tickets.events import event_build, event_record, events_record
 from tickets.models import (
     ALLOWED_TRANSITIONS,
@@ -26,6 +25,7 @@ from tickets.routing import (
     route_log,
     ticket_route,
 )
+from tickets.triage.classification import ticket_triage
 
 
 def department_general() -> Department:

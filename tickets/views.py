@@ -8,16 +8,10 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from config.openapi import ERRORS
-from config.throttling import TicketCreateThrottle
-from tickets import ml_services, selectors, services, similarity
+from config.api.openapi import ERRORS
+from config.api.throttling import TicketCreateThrottle
+from tickets import selectors, services
 from tickets.filters import BoundedSearchFilter, TicketFilterSet
-from tickets.ml_serializers import (
-    RerouteQuerySerializer,
-    SimilarQuerySerializer,
-    SimilarTicketSerializer,
-    TicketPredictResultSerializer,
-)
 from tickets.models import Ticket
 from tickets.permissions import IsAgentOrStaffOnTicket, IsStaffOnTicket, ReadAnyWriteStaff
 from tickets.serializers import (
@@ -30,6 +24,14 @@ from tickets.serializers import (
     TicketSerializer,
     TicketTransitionInputSerializer,
     TicketUpdateInputSerializer,
+)
+from tickets.triage import services as triage_services
+from tickets.triage import similarity
+from tickets.triage.serializers import (
+    RerouteQuerySerializer,
+    SimilarQuerySerializer,
+    SimilarTicketSerializer,
+    TicketPredictResultSerializer,
 )
 
 
@@ -180,7 +182,7 @@ class TicketViewSet(viewsets.GenericViewSet):
         """Classify with the trained model and write the category to the ticket."""
         ticket = self.get_object()
         query = _validated(RerouteQuerySerializer, request.query_params.dict())
-        ticket, prediction = ml_services.ticket_predict(
+        ticket, prediction = triage_services.ticket_predict(
             ticket=ticket, actor=request.user, reroute=query["reroute"]
         )
         ticket = selectors.ticket_detail(pk=ticket.pk)

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agent',
             name='open_load',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text="Tickets assigned to the agent and OPEN or IN_PROGRESS; kept by the database's triggers (tickets/loads.py), never written by the application.", verbose_name='open tickets'),
+            field=models.PositiveIntegerField(default=0, editable=False, help_text="Tickets assigned to the agent and OPEN or IN_PROGRESS; kept by the database's triggers (tickets/load_triggers.py), never written by the application.", verbose_name='open tickets'),
         ),
     ]

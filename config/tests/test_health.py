@@ -7,11 +7,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tickets import ml_services
-from tickets.ml_registry import active_model, loaded_version, reset_cache
+from agents.tests.factories import UserFactory
 from tickets.models import ClassifierArtifact
-from tickets.tests.factories import UserFactory
-from tickets.tests.ml_helpers import delete_artifact, history_seed
+from tickets.triage import services as triage_services
+from tickets.triage.registry import active_model, loaded_version, reset_cache
+from tickets.triage.tests.helpers import delete_artifact, history_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_readyz_without_a_model_is_ready_and_says_so():
 
 def test_readyz_names_the_active_model_and_the_one_this_process_loaded(catalogue):
     history_seed(requester=UserFactory())
-    record = ml_services.model_train()
+    record = triage_services.model_train()
 
     body = Client().get("/readyz").json()
 
@@ -57,7 +57,7 @@ def test_readyz_names_the_active_model_and_the_one_this_process_loaded(catalogue
 def test_readyz_never_reads_the_artefact(catalogue):
     """Fetching and unpickling a model (~300 MB at 1M tickets) would outlast a probe."""
     history_seed(requester=UserFactory())
-    ml_services.model_train()
+    triage_services.model_train()
 
     with CaptureQueriesContext(connection) as queries:
         assert Client().get("/readyz").status_code == 200
@@ -69,7 +69,7 @@ def test_readyz_never_reads_the_artefact(catalogue):
 def test_readyz_stays_ready_when_the_model_artefact_is_gone(catalogue):
     """Keyword rules classify meanwhile: a lost artefact is no reason to leave the pool."""
     history_seed(requester=UserFactory())
-    record = ml_services.model_train()
+    record = triage_services.model_train()
     delete_artifact(record)
     reset_cache()
     assert active_model() is None  # a request tried, and fell back to keywords

@@ -12,8 +12,9 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
-from config.parsers import MAX_JSON_DEPTH
-from tickets.models import Category, Department, Ticket
+from agents.models import Department
+from config.api.parsers import MAX_JSON_DEPTH
+from tickets.models import Category, Ticket
 from tickets.tests.factories import AgentFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from config.openapi import ERRORS
+from config.api.openapi import ERRORS
 from tickets.analytics import selectors
 from tickets.analytics import serializers as s
 from tickets.permissions import IsAgentOrStaff

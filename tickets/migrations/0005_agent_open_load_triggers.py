@@ -1,4 +1,4 @@
-"""Agent.open_load kept by triggers on the tickets table (tickets/loads.py).
+"""Agent.open_load kept by triggers on the tickets table (tickets/load_triggers.py).
 
 Installing the triggers, then counting, in this migration's transaction: on PostgreSQL the
 trigger DDL locks the tickets table until commit, so a ticket written by a server still
@@ -9,14 +9,14 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from tickets.loads import load_triggers_install, loads_recount
+    from tickets.load_triggers import load_triggers_install, loads_recount
 
     load_triggers_install(schema_editor.connection.alias)
     loads_recount(schema_editor.connection.alias)
 
 
 def remove(apps, schema_editor):
-    from tickets.loads import load_triggers_remove
+    from tickets.load_triggers import load_triggers_remove
 
     load_triggers_remove(schema_editor.connection.alias)
 

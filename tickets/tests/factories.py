@@ -1,49 +1,19 @@
-"""factory_boy factories for users, departments, agents, categories and tickets."""
+"""factory_boy factories for categories and tickets (people and departments: agents.tests)."""
 
 import factory
-from django.contrib.auth import get_user_model
 
-from agents.models import Agent, Department
+from agents.tests.factories import AgentFactory, DepartmentFactory, StaffFactory, UserFactory
 from tickets.models import Category, Priority, Ticket, TicketStatus
 
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = get_user_model()
-        django_get_or_create = ("username",)
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", "pass-1234-word")
-
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy's signature
-        if create:
-            obj.save()
-
-
-class StaffFactory(UserFactory):
-    is_staff = True
-
-
-class DepartmentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Department
-        django_get_or_create = ("slug",)
-
-    name = factory.Sequence(lambda n: f"Department {n}")
-    slug = factory.Sequence(lambda n: f"dept-{n}")
-
-
-class AgentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Agent
-
-    user = factory.SubFactory(UserFactory)
-    department = factory.SubFactory(DepartmentFactory)
-    is_available = True
-    max_open_tickets = None
+# Re-exported: the tickets tests arrange people and tickets together.
+__all__ = [
+    "AgentFactory",
+    "CategoryFactory",
+    "DepartmentFactory",
+    "StaffFactory",
+    "TicketFactory",
+    "UserFactory",
+]
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from config import pagination
+from config.api import pagination
 from tickets.models import Ticket
 from tickets.tests.api import TICKETS
 from tickets.tests.factories import TicketFactory

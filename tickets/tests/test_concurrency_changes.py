@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from agents.selectors import agent_list
-from config.exceptions import ConflictError, DomainError
+from config.api.exceptions import ConflictError, DomainError
 from tickets import services
 from tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEvent, TicketStatus
 from tickets.tests.factories import AgentFactory, StaffFactory, TicketFactory, UserFactory

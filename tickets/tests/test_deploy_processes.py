@@ -11,11 +11,11 @@ import redis
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
-from tickets import ml_services
 from tickets.models import ClassifierModel, TrainingJob
 from tickets.tests.factories import StaffFactory
-from tickets.tests.ml_helpers import BILLING_TEXT, BILLING_TITLE
 from tickets.tests.processes import REDIS_URL, Server, Worker, production_env
+from tickets.triage import services as triage_services
+from tickets.triage.tests.helpers import BILLING_TEXT, BILLING_TITLE
 
 pytestmark = [
     pytest.mark.postgres,
@@ -173,7 +173,7 @@ def wait_for_model(server: Server, version: str, timeout: float = 60) -> dict:
 
 
 def test_the_gunicorn_master_holds_the_model_and_a_hup_reloads_it(history, shared_redis, processes):
-    first = ml_services.model_train()
+    first = triage_services.model_train()
     # No cached version: every check asks the database, as another host's activation needs.
     web = processes(Server, "web", ML_VERSION_CHECK_SECONDS="0")
 
@@ -181,7 +181,7 @@ def test_the_gunicorn_master_holds_the_model_and_a_hup_reloads_it(history, share
     # (when_ready) before the fork, since /readyz never loads one.
     assert web.wait_ready()["model"] == first.version
 
-    second = ml_services.model_train(seed=7)
+    second = triage_services.model_train(seed=7)
     ready = web.request("GET", "/readyz")[1]
     assert (ready["model"], ready["active_version"]) == (first.version, second.version)
 

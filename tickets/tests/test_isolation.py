@@ -59,10 +59,10 @@ ENDPOINTS = {
     "analytics-backlog": "department scoped: test_analytics_count_only_the_agents_department",
     "analytics-agents": "department scoped: test_analytics_count_only_the_agents_department",
     "api-root": "public links",
-    "token_obtain_pair": "credentials in, tokens out (config/tests/test_auth.py)",
-    "token_refresh": "config/tests/test_auth.py",
-    "token_verify": "config/tests/test_auth.py",
-    "token_logout": "config/tests/test_jwt_security.py",
+    "token_obtain_pair": "credentials in, tokens out (config/api/tests/test_auth.py)",
+    "token_refresh": "config/api/tests/test_auth.py",
+    "token_verify": "config/api/tests/test_auth.py",
+    "token_logout": "config/api/tests/test_jwt_security.py",
     "schema": "public OpenAPI document",
     "swagger-ui": "public documentation page",
 }
@@ -291,7 +291,7 @@ TEXTS = {
 @pytest.fixture
 def trained(scene):
     """A trained model over tickets of every department (so the index holds hidden ones)."""
-    from tickets.ml_services import model_train
+    from tickets.triage.services import model_train
 
     catalogue = scene["catalogue"]
     for slug, texts in TEXTS.items():

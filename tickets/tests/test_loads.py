@@ -1,5 +1,5 @@
-"""Agent.open_load is kept by the database's triggers (tickets/loads.py), whatever writes the
-tickets: these write them every way but the services (which the stateful and concurrency
+"""Agent.open_load is kept by the database's triggers (tickets/load_triggers.py), whatever
+writes the tickets: these write them every way but the services (which the stateful and concurrency
 tests cover) and compare the counter with a count."""
 
 import pytest
@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from agents.models import Agent
 from tickets import services
-from tickets.loads import (
+from tickets.load_triggers import (
     TRIGGERS,
     install_after_migrate,
     load_triggers_installed,

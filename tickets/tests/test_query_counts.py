@@ -20,7 +20,7 @@ MAX_EVENT_LIST_QUERIES = 3
 # Categories, active model, BEGIN, department lock, agent pick, INSERT ticket, UPDATE agent,
 # INSERT events, COMMIT (the forced login of the test client reads no user). Categories are
 # read here because the test's own transaction has just created them (uncommitted changes are
-# never kept, tickets/triage_catalogue.py); once committed they are kept per process:
+# never kept, tickets/triage/catalogue.py); once committed they are kept per process:
 MAX_TICKET_CREATE_QUERIES = 9
 MAX_TICKET_CREATE_QUERIES_CATEGORIES_KEPT = 8
 

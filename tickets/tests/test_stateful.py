@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 from agents.models import Agent, Department
 from agents.selectors import agent_list
 from agents.services import agent_update
-from config.exceptions import ConflictError, DomainError
+from config.api.exceptions import ConflictError, DomainError
 from tickets import services
 from tickets.models import (
     OPEN_STATUSES,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tickets.classification import ticket_triage
+from tickets.triage.classification import ticket_triage
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from tickets.loads import loads_repair
+from tickets.load_triggers import loads_repair
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tickets import catalogue
-from tickets.seeding import tickets_delete_all, tickets_seed, user_ensure
+from tickets.demo import catalogue
+from tickets.demo.seeding import tickets_delete_all, tickets_seed, user_ensure
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from tickets import catalogue
+from tickets.demo import catalogue
+from tickets.demo.seeding import catalogue_install, demo_users_install, tickets_seed, user_ensure
 from tickets.models import Ticket
-from tickets.seeding import catalogue_install, demo_users_install, tickets_seed, user_ensure
 
 
 class Command(BaseCommand):

@@ -2,10 +2,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.exceptions import DomainError
-from tickets import ml_services
-from tickets.ml_views import train_result
+from config.api.exceptions import DomainError
 from tickets.models import ClassifierModel
+from tickets.triage import services as triage_services
+from tickets.triage.views import train_result
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--min-per-class",
             type=int,
-            default=ml_services.DEFAULT_MIN_PER_CLASS,
+            default=triage_services.DEFAULT_MIN_PER_CLASS,
             help="Categories with fewer tickets are left out of the model.",
         )
         parser.add_argument("--seed", type=int, default=42)
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             self.stdout.write("A model is already active: nothing trained.")
             return
         try:
-            record = ml_services.model_train(
+            record = triage_services.model_train(
                 test_size=options["test_size"],
                 min_per_class=options["min_per_class"],
                 seed=options["seed"],
@@ -60,7 +60,7 @@ class Command(BaseCommand):
         result["active"] = record.is_active
         result["training_seconds"] = round(record.training_seconds, 2)
         if options["compare_seed"]:
-            result["comparison"] = ml_services.compare_with_seed(
+            result["comparison"] = triage_services.compare_with_seed(
                 test_size=options["test_size"],
                 min_per_class=options["min_per_class"],
                 seed=options["seed"],

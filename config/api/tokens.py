@@ -1,0 +1,120 @@
+"""JWT endpoints: obtain (throttled per client and per username), refresh, verify, logout.
+
+Access tokens are short-lived (JWT_ACCESS_MINUTES); refresh tokens rotate, and the one used is
+blacklisted, as is the one sent to logout. Every request re-reads the user, so a deactivated or
+deleted user's tokens stop working at once (simplejwt's CHECK_USER_IS_ACTIVE).
+"""
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.response import Response
+from rest_framework_simplejwt.serializers import (
+    PasswordField,
+    TokenBlacklistSerializer,
+    TokenObtainPairSerializer,
+    TokenRefreshSerializer,
+    TokenVerifySerializer,
+)
+from rest_framework_simplejwt.views import (
+    TokenBlacklistView,
+    TokenObtainPairView,
+    TokenRefreshView,
+    TokenVerifyView,
+)
+
+from config.api.openapi import ERRORS
+from config.api.serializers import RejectUnknownFieldsMixin
+from config.api.throttling import TokenClientThrottle, TokenUsernameThrottle
+
+_TOKEN_PAIR = inline_serializer(
+    name="TokenPair",
+    fields={"access": serializers.CharField(), "refresh": serializers.CharField()},
+)
+
+
+class TokenObtainInputSerializer(RejectUnknownFieldsMixin, TokenObtainPairSerializer):
+    """Bounded credentials: no client makes the server hash a megabyte of password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.username_field] = serializers.CharField(write_only=True, max_length=150)
+        self.fields["password"] = PasswordField(max_length=4096)
+
+
+class TokenRefreshInputSerializer(RejectUnknownFieldsMixin, TokenRefreshSerializer):
+    refresh = serializers.CharField(max_length=4096)
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except get_user_model().DoesNotExist:
+            # simplejwt looks the user up with .get(): a deleted user's token would be a 500.
+            raise AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            ) from None
+
+
+class TokenVerifyInputSerializer(RejectUnknownFieldsMixin, TokenVerifySerializer):
+    token = serializers.CharField(max_length=4096, write_only=True)
+
+
+class LogoutInputSerializer(RejectUnknownFieldsMixin, TokenBlacklistSerializer):
+    refresh = serializers.CharField(max_length=4096, write_only=True)
+
+
+class TokenObtainView(TokenObtainPairView):
+    """`{"username", "password"}` → `{"access", "refresh"}`."""
+
+    serializer_class = TokenObtainInputSerializer
+    throttle_classes = [TokenClientThrottle, TokenUsernameThrottle]
+
+    @extend_schema(
+        request=TokenObtainInputSerializer,
+        responses={200: _TOKEN_PAIR, **ERRORS(400, 401, 429)},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class TokenRefreshRotatingView(TokenRefreshView):
+    """`{"refresh"}` → a new access and refresh token; the refresh token sent is blacklisted."""
+
+    serializer_class = TokenRefreshInputSerializer
+
+    @extend_schema(
+        request=TokenRefreshInputSerializer,
+        responses={200: _TOKEN_PAIR, **ERRORS(400, 401)},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class TokenVerifyCheckView(TokenVerifyView):
+    """`{"token"}` → 200 when the token is valid, 401 otherwise."""
+
+    serializer_class = TokenVerifyInputSerializer
+
+    @extend_schema(
+        request=TokenVerifyInputSerializer,
+        responses={200: inline_serializer("TokenValid", fields={}), **ERRORS(400, 401)},
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class LogoutView(TokenBlacklistView):
+    """`{"refresh"}` → 204: the refresh token is blacklisted and can no longer be refreshed.
+
+    Access tokens already issued stay valid until they expire (JWT_ACCESS_MINUTES)."""
+
+    serializer_class = LogoutInputSerializer
+
+    @extend_schema(
+        request=LogoutInputSerializer,
+        responses={204: None, **ERRORS(400, 401)},
+    )
+    def post(self, request, *args, **kwargs):
+        super().post(request, *args, **kwargs)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,34 @@
+"""The tickets app's models, one module per capability; import them from here."""
+
+from tickets.models.category import Category
+from tickets.models.events import EventKind, TicketEvent
+from tickets.models.ticket import (
+    ALLOWED_TRANSITIONS,
+    OPEN_STATUSES,
+    ClassifiedBy,
+    Priority,
+    Ticket,
+    TicketStatus,
+)
+from tickets.models.triage import (
+    ClassifierArtifact,
+    ClassifierModel,
+    TrainingJob,
+    TrainingJobStatus,
+)
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "OPEN_STATUSES",
+    "Category",
+    "ClassifiedBy",
+    "ClassifierArtifact",
+    "ClassifierModel",
+    "EventKind",
+    "Priority",
+    "Ticket",
+    "TicketEvent",
+    "TicketStatus",
+    "TrainingJob",
+    "TrainingJobStatus",
+]

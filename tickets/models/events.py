@@ -1,0 +1,43 @@
+"""The append-only audit trail of tickets."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from tickets.models.ticket import Ticket
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Created"
+    CLASSIFIED = "classified", "Classified"
+    ASSIGNED = "assigned", "Assigned"
+    REASSIGNED = "reassigned", "Reassigned"
+    UNASSIGNED = "unassigned", "Unassigned"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    CATEGORY_CHANGED = "category_changed", "Category changed"
+    PRIORITY_CHANGED = "priority_changed", "Priority changed"
+    UPDATED = "updated", "Text updated"
+
+
+class TicketEvent(models.Model):
+    """Append-only audit row, written in the same transaction as the change it records."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    # Empty actor: the system did it (routing, classification).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on ticket {self.ticket_id}"

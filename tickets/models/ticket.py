@@ -1,0 +1,153 @@
+"""Tickets: their statuses, priorities and workflow."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from agents.models import Department
+from tickets.models.category import Category
+
+
+class TicketStatus(models.TextChoices):
+    OPEN = "OPEN", "Open"
+    IN_PROGRESS = "IN_PROGRESS", "In progress"
+    RESOLVED = "RESOLVED", "Resolved"
+    CLOSED = "CLOSED", "Closed"
+
+
+# Statuses that count towards an agent's load.
+OPEN_STATUSES = (TicketStatus.OPEN, TicketStatus.IN_PROGRESS)
+
+# The workflow: from each status, where a ticket may go next.
+ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    TicketStatus.OPEN: (TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED, TicketStatus.CLOSED),
+    TicketStatus.IN_PROGRESS: (TicketStatus.OPEN, TicketStatus.RESOLVED, TicketStatus.CLOSED),
+    TicketStatus.RESOLVED: (TicketStatus.CLOSED, TicketStatus.OPEN),
+    TicketStatus.CLOSED: (TicketStatus.OPEN,),
+}
+
+
+class Priority(models.IntegerChoices):
+    """Stored as numbers so that ordering by priority means ordering by urgency."""
+
+    LOW = 10, "Low"
+    MEDIUM = 20, "Medium"
+    HIGH = 30, "High"
+    URGENT = 40, "Urgent"
+
+
+class ClassifiedBy(models.TextChoices):
+    KEYWORDS = "keywords", "Keyword rules"
+    MODEL = "model", "Trained model"
+    MANUAL = "manual", "Manual"
+    NONE = "none", "Not classified"
+
+
+
+class Ticket(models.Model):
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=20_000)
+    status = models.CharField(
+        max_length=16, choices=TicketStatus.choices, default=TicketStatus.OPEN
+    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    # Deleting a user never deletes the tickets they opened or worked.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_tickets",
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    classified_by = models.CharField(
+        max_length=16, choices=ClassifiedBy.choices, default=ClassifiedBy.NONE
+    )
+    confidence = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
+    model_version = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["assigned_to", "status"], name="ticket_load_idx"),
+            models.Index(fields=["department", "status"], name="ticket_dept_status_idx"),
+            models.Index(fields=["status", "created_at"], name="ticket_status_created_idx"),
+            models.Index(fields=["category", "created_at"], name="ticket_cat_created_idx"),
+            models.Index(fields=["priority", "created_at"], name="ticket_prio_created_idx"),
+            models.Index(fields=["updated_at"], name="ticket_updated_idx"),
+            # Analytics (tickets/analytics): every column a figure reads is in the key, so
+            # the windows and the backlog are answered from the index alone.
+            models.Index(
+                fields=["created_at", "category", "department", "assigned_to"],
+                name="ticket_created_cover_idx",
+            ),
+            models.Index(
+                fields=[
+                    "resolved_at",
+                    "created_at",
+                    "category",
+                    "department",
+                    "assigned_to",
+                    "priority",
+                ],
+                condition=models.Q(resolved_at__isnull=False),
+                name="ticket_resolved_cover_idx",
+            ),
+            models.Index(
+                fields=["department", "category", "priority", "created_at", "assigned_to"],
+                condition=models.Q(status__in=["OPEN", "IN_PROGRESS"]),
+                name="ticket_open_backlog_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(confidence__isnull=True)
+                | models.Q(confidence__gte=0.0, confidence__lte=1.0),
+                name="ticket_confidence_0_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.sync_resolved_at()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "status" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "resolved_at", "updated_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def sync_resolved_at(self) -> None:
+        """Keep resolved_at consistent with status, whatever path changed the status.
+
+        Set when the ticket becomes RESOLVED, kept when it moves on to CLOSED,
+        cleared when it is reopened.
+        """
+        if self.status == TicketStatus.RESOLVED and self.resolved_at is None:
+            self.resolved_at = timezone.now()
+        elif self.status in OPEN_STATUSES:
+            self.resolved_at = None

@@ -1,0 +1,110 @@
+from rest_framework import serializers
+
+from config.api.serializers import StrictInputSerializer, UserSummarySerializer
+from tickets.models import ClassifierModel, TrainingJob
+from tickets.serializers import CategorySummarySerializer, TicketSerializer
+
+
+class TrainInputSerializer(StrictInputSerializer):
+    test_size = serializers.FloatField(min_value=0.05, max_value=0.5, default=0.2)
+    min_per_class = serializers.IntegerField(min_value=2, max_value=100_000, default=5)
+    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, default=42)
+
+
+class ClassifierModelSerializer(serializers.ModelSerializer):
+    trained_by = UserSummarySerializer(read_only=True, allow_null=True)
+    n_classes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ClassifierModel
+        fields = [
+            "version",
+            "is_active",
+            "trained_at",
+            "trained_by",
+            "n_samples",
+            "n_classes",
+            "classes",
+            "metrics",
+            "params",
+            "artifact",
+            "sha256",
+            "size_bytes",
+            "training_seconds",
+        ]
+        read_only_fields = fields
+
+    def get_n_classes(self, record) -> int:
+        return len(record.classes)
+
+
+class TrainResultSerializer(serializers.Serializer):
+    """The seed's answer ({n_samples, n_classes, classes, model_path}) plus version and metrics."""
+
+    n_samples = serializers.IntegerField()
+    n_classes = serializers.IntegerField()
+    classes = serializers.ListField(child=serializers.CharField())
+    model_path = serializers.CharField()
+    version = serializers.CharField()
+    metrics = serializers.DictField()
+
+
+class TrainingJobSerializer(serializers.ModelSerializer):
+    """A background training run; version and metrics are set once it has succeeded."""
+
+    requested_by = UserSummarySerializer(read_only=True, allow_null=True)
+    version = serializers.SerializerMethodField()
+    metrics = serializers.SerializerMethodField()
+    n_samples = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrainingJob
+        fields = [
+            "id",
+            "status",
+            "params",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "version",
+            "metrics",
+            "n_samples",
+            "error",
+        ]
+        read_only_fields = fields
+
+    def get_version(self, job) -> str | None:
+        return job.model.version if job.model else None
+
+    def get_metrics(self, job) -> dict | None:
+        return job.model.metrics if job.model else None
+
+    def get_n_samples(self, job) -> int | None:
+        return job.model.n_samples if job.model else None
+
+
+class PredictionSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    probability = serializers.FloatField()
+
+
+class TicketPredictResultSerializer(serializers.Serializer):
+    category = CategorySummarySerializer()
+    confidence = serializers.FloatField()
+    model_version = serializers.CharField()
+    top = PredictionSerializer(many=True)
+    ticket = TicketSerializer()
+
+
+class SimilarTicketSerializer(serializers.Serializer):
+    score = serializers.FloatField()
+    ticket = TicketSerializer()
+
+
+class SimilarQuerySerializer(serializers.Serializer):
+    top = serializers.IntegerField(min_value=1, max_value=20, default=5)
+
+
+class RerouteQuerySerializer(serializers.Serializer):
+    reroute = serializers.BooleanField(default=False)
