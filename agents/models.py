@@ -50,22 +50,19 @@ class Agent(models.Model):
         return self.user.get_username()
 
     def save(self, *args, **kwargs) -> None:
-        """open_load belongs to the database: a new agent starts from the tickets already
-        assigned to the user, and saving an agent never writes back a counter read earlier
-        (the triggers may have moved it since)."""
+        """open_load belongs to the database: a new agent's counter is set by a trigger from
+        the tickets already assigned to the user (tickets/load_triggers.py), and saving an
+        agent never writes back a counter read earlier (the triggers may have moved it)."""
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "open_load" in update_fields:
             raise ValueError("Agent.open_load is kept by the database, not saved.")
-        if self._state.adding:
-            from tickets.models import OPEN_STATUSES, Ticket
-
-            self.open_load = Ticket.objects.filter(
-                assigned_to_id=self.user_id, status__in=OPEN_STATUSES
-            ).count()
-        elif update_fields is None:
+        adding = self._state.adding
+        if not adding and update_fields is None:
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
                 if not field.primary_key and field.name != "open_load"
             ]
         super().save(*args, **kwargs)
+        if adding:
+            self.refresh_from_db(fields=["open_load"])

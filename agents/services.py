@@ -5,8 +5,8 @@ import logging
 from django.db import transaction
 
 from agents.models import GENERAL_DEPARTMENT_SLUG, Agent, Department
+from agents.routing import departments_lock
 from config.api.exceptions import ConflictError
-from tickets.routing import departments_lock
 
 logger = logging.getLogger(__name__)
 

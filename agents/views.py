@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from agents import selectors, services
 from agents.serializers import AgentSerializer, AgentUpdateInputSerializer, DepartmentSerializer
 from config.api.openapi import ERRORS
-from tickets.permissions import IsStaff, ReadAnyWriteStaff
+from config.api.permissions import IsStaff, ReadAnyWriteStaff
 
 
 class AgentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

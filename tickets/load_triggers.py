@@ -66,6 +66,19 @@ _POSTGRES = [
     "DROP TRIGGER IF EXISTS ticket_load_insert ON tickets_ticket",
     "DROP TRIGGER IF EXISTS ticket_load_delete ON tickets_ticket",
     "DROP TRIGGER IF EXISTS ticket_load_update ON tickets_ticket",
+    f"""
+    CREATE OR REPLACE FUNCTION agent_load_initial() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.open_load := (SELECT count(*) FROM tickets_ticket
+                          WHERE assigned_to_id = NEW.user_id AND status IN ({_OPEN}));
+        RETURN NEW;
+    END $$
+    """,  # noqa: S608
+    "DROP TRIGGER IF EXISTS agent_load_initial ON agents_agent",
+    """
+    CREATE TRIGGER agent_load_initial BEFORE INSERT ON agents_agent
+    FOR EACH ROW EXECUTE FUNCTION agent_load_initial()
+    """,
     """
     CREATE TRIGGER ticket_load_insert AFTER INSERT ON tickets_ticket
     REFERENCING NEW TABLE AS new_rows
@@ -86,6 +99,16 @@ _POSTGRES = [
 ]
 
 _SQLITE = [
+    "DROP TRIGGER IF EXISTS agent_load_initial",
+    f"""
+    CREATE TRIGGER agent_load_initial AFTER INSERT ON agents_agent
+    BEGIN
+        UPDATE agents_agent SET open_load = (
+            SELECT count(*) FROM tickets_ticket
+            WHERE assigned_to_id = NEW.user_id AND status IN ({_OPEN})
+        ) WHERE user_id = NEW.user_id;
+    END
+    """,  # noqa: S608
     "DROP TRIGGER IF EXISTS ticket_load_insert",
     "DROP TRIGGER IF EXISTS ticket_load_delete",
     "DROP TRIGGER IF EXISTS ticket_load_update",
@@ -115,7 +138,9 @@ _SQLITE = [
     """,  # noqa: S608
 ]
 
-TRIGGERS = ("ticket_load_insert", "ticket_load_delete", "ticket_load_update")
+# A new agent starts from the tickets already assigned to their user (agent_load_initial, on
+# the agents table); the others follow every write to the tickets table.
+TRIGGERS = ("agent_load_initial", "ticket_load_insert", "ticket_load_delete", "ticket_load_update")
 
 _RECOUNT = f"""
     UPDATE agents_agent SET open_load = (
@@ -144,12 +169,13 @@ def load_triggers_installed(using: str = "default") -> set[str]:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT tgname FROM pg_trigger"
-                " WHERE tgrelid = 'tickets_ticket'::regclass AND NOT tgisinternal"
+                " WHERE tgrelid IN ('tickets_ticket'::regclass, 'agents_agent'::regclass)"
+                " AND NOT tgisinternal"
             )
         else:
             cursor.execute(
                 "SELECT name FROM sqlite_master"
-                " WHERE type = 'trigger' AND tbl_name = 'tickets_ticket'"
+                " WHERE type = 'trigger' AND tbl_name IN ('tickets_ticket', 'agents_agent')"
             )
         return {name for (name,) in cursor.fetchall()} & set(TRIGGERS)
 
@@ -166,7 +192,7 @@ def loads_repair(*, fix: bool = True) -> dict[int, tuple[int, int]]:
     with fix, the counters are recounted. Under every department's lock, so that no routing
     or assignment moves a load in between."""
     from agents.models import Agent, Department
-    from tickets.routing import departments_lock
+    from agents.routing import departments_lock
 
     with transaction.atomic():
         departments_lock(Department.objects.values_list("pk", flat=True))
@@ -193,7 +219,8 @@ def load_triggers_remove(using: str = "default") -> None:
     with connection.cursor() as cursor:
         for name in TRIGGERS:
             if connection.vendor == "postgresql":
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON tickets_ticket")
+                table = "agents_agent" if name == "agent_load_initial" else "tickets_ticket"
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
                 cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
             else:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")

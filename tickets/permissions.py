@@ -1,28 +1,9 @@
-"""Who may do what. Visibility itself lives in tickets.selectors."""
+"""Who may act on a ticket. Visibility itself lives in tickets.selectors."""
 
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import BasePermission
 
-from agents.selectors import agent_get_for_user
-
-
-def user_is_agent_or_staff(user) -> bool:
-    return bool(user.is_staff or agent_get_for_user(user=user) is not None)
-
-
-class IsAgentOrStaff(BasePermission):
-    message = "Only agents and staff may do this."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated) and user_is_agent_or_staff(
-            request.user
-        )
-
-
-class IsStaff(BasePermission):
-    message = "Only staff may do this."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+from agents.permissions import IsAgentOrStaff, user_is_agent_or_staff
+from config.api.permissions import IsStaff
 
 
 class IsAgentOrStaffOnTicket(BasePermission):
@@ -46,15 +27,3 @@ class IsStaffOnTicket(IsAgentOrStaffOnTicket):
 
     def has_object_permission(self, request, view, obj) -> bool:
         return bool(request.user.is_staff)
-
-
-class ReadAnyWriteStaff(BasePermission):
-    """Any authenticated user may read; only staff may write."""
-
-    message = "Only staff may change this."
-    schema_allows_reads = True  # config.api.openapi.ApiAutoSchema: no 403 documented on reads
-
-    def has_permission(self, request, view) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return request.method in SAFE_METHODS or request.user.is_staff

@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from agents.permissions import user_is_agent_or_staff
 from tickets.analytics.windows import DEFAULT_DAYS
-from tickets.permissions import user_is_agent_or_staff
 
 DAYS_CHOICES = (7, 30, 90, 365)
 

@@ -7,10 +7,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from agents.permissions import IsAgentOrStaff
 from config.api.openapi import ERRORS
 from tickets.analytics import selectors
 from tickets.analytics import serializers as s
-from tickets.permissions import IsAgentOrStaff
 
 WINDOWS = (
     " Staff see every ticket; an agent sees their department's. `days` (1-3650, default 30)"

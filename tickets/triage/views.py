@@ -12,11 +12,12 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agents.permissions import IsAgentOrStaff
 from config.api.openapi import ERRORS
+from config.api.permissions import IsStaff
 from tickets import selectors
 from tickets.filters import TrainingJobFilterSet
 from tickets.models import ClassifierModel, TrainingJob
-from tickets.permissions import IsAgentOrStaff, IsStaff
 from tickets.triage import jobs
 from tickets.triage import services as triage_services
 from tickets.triage.serializers import (
