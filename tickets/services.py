@@ -7,25 +7,23 @@ routes and writes the audit events inside one small transaction.
 from django.db import transaction
 
 from agents.models import GENERAL_DEPARTMENT_SLUG, Agent, Department
+from agents.routing import agent_department_id, agents_by_load, departments_lock
 from config.api.exceptions import ConflictError, DomainError
+from ml.types import SOURCE_MODEL, Prediction
 from tickets.events import event_build, event_record, events_record
 from tickets.models import (
     ALLOWED_TRANSITIONS,
+    AssignmentMode,
+    Category,
     ClassifiedBy,
     EventKind,
     Priority,
     Ticket,
     TicketStatus,
 )
-from tickets.routing import (
-    agent_department_id,
-    agents_by_load,
-    assignment_event,
-    departments_lock,
-    route_log,
-    ticket_route,
-)
+from tickets.routing import assignment_change, route_log, ticket_route
 from tickets.triage.classification import ticket_triage
+from tickets.triage.registry import active_model
 
 
 def department_general() -> Department:
@@ -36,8 +34,9 @@ def department_general() -> Department:
     return department
 
 
-def _locked(ticket: Ticket) -> Ticket:
-    """The ticket's current row, locked until the end of the transaction."""
+def ticket_lock(ticket: Ticket) -> Ticket:
+    """The ticket's current row, locked until the end of the transaction: the first lock
+    of every change to a ticket (lock order: agents/routing.py)."""
     try:
         return Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
     except Ticket.DoesNotExist:
@@ -69,18 +68,27 @@ def ticket_create(
         departments_lock([department.pk])
         candidates = agents_by_load(department_id=department.pk)
         agent = candidates[0] if candidates else None
-        ticket = Ticket.objects.create(
+        ticket = Ticket(
             title=title,
             description=description,
             priority=priority,
             category=category,
             department=department,
             created_by=created_by,
-            assigned_to=agent.user if agent else None,
             classified_by=prediction.source,
             confidence=prediction.confidence if category else None,
             model_version=prediction.model_version,
         )
+        assignment = None
+        if agent is not None:
+            assignment = assignment_change(
+                ticket=ticket,
+                agent=agent,
+                mode=AssignmentMode.AUTO,
+                persist=False,
+                load_before=agent.open_load,
+            )
+        ticket.save(force_insert=True)
         events = [
             event_build(
                 ticket=ticket,
@@ -100,16 +108,8 @@ def ticket_create(
                 top=[[label, p] for label, p in prediction.top],
             ),
         ]
-        if agent is not None:
-            events.append(
-                assignment_event(
-                    ticket=ticket,
-                    agent=agent,
-                    previous=None,
-                    mode="auto",
-                    load_before=agent.open_load,
-                )
-            )
+        if assignment is not None:
+            events.append(assignment)
         events_record(events)
         route_log(ticket=ticket, candidates=candidates)
     return ticket
@@ -118,7 +118,7 @@ def ticket_create(
 def ticket_transition(*, ticket: Ticket, status: str, actor) -> Ticket:
     """Move a ticket through the workflow; resolved_at follows the status (see the model)."""
     with transaction.atomic():
-        ticket = _locked(ticket)
+        ticket = ticket_lock(ticket)
         allowed = ALLOWED_TRANSITIONS[ticket.status]
         if status not in allowed:
             raise DomainError(
@@ -139,17 +139,14 @@ def ticket_transition(*, ticket: Ticket, status: str, actor) -> Ticket:
 def _assign(*, ticket: Ticket, agent: Agent, actor) -> Ticket:
     """Manual assignment; may exceed the agent's capacity or availability on purpose."""
     with transaction.atomic():
-        ticket = _locked(ticket)
+        ticket = ticket_lock(ticket)
         if ticket.status == TicketStatus.CLOSED:
             raise ConflictError("The ticket is closed; reopen it first.", field="status")
         if ticket.assigned_to_id == agent.user_id:
             return ticket
         departments_lock([agent.department_id, agent_department_id(ticket.assigned_to_id)])
-        before = ticket.assigned_to_id
-        ticket.assigned_to_id = agent.user_id
-        ticket.save(update_fields=["assigned_to", "updated_at"])
-        assignment_event(
-            ticket=ticket, agent=agent, previous=before, actor=actor, mode="manual"
+        assignment_change(
+            ticket=ticket, agent=agent, actor=actor, mode=AssignmentMode.MANUAL
         ).save(force_insert=True)
     return ticket
 
@@ -168,7 +165,7 @@ def ticket_reassign(*, ticket: Ticket, actor, user_id: int | None = None) -> Tic
         return _assign(ticket=ticket, agent=agent, actor=actor)
 
     with transaction.atomic():
-        ticket = _locked(ticket)
+        ticket = ticket_lock(ticket)
         if ticket.status == TicketStatus.CLOSED:
             raise ConflictError("The ticket is closed; reopen it first.", field="status")
         departments_lock([ticket.department_id, agent_department_id(ticket.assigned_to_id)])
@@ -197,7 +194,7 @@ def ticket_update(
     again there.
     """
     with transaction.atomic():
-        ticket = _locked(ticket)
+        ticket = ticket_lock(ticket)
         changed: list[str] = []
         text_changes = {}
         for field, value in (("title", title), ("description", description)):
@@ -221,25 +218,8 @@ def ticket_update(
 
         department_moved = False
         if category is not None and category.pk != ticket.category_id:
-            before = {
-                "category": ticket.category.slug if ticket.category else None,
-                "department": ticket.department.slug if ticket.department else None,
-            }
             department_moved = category.department_id != ticket.department_id
-            ticket.category = category
-            ticket.department_id = category.department_id
-            ticket.classified_by = ClassifiedBy.MANUAL
-            ticket.confidence = None
-            ticket.model_version = ""
-            changed += ["category", "department", "classified_by", "confidence", "model_version"]
-            event_record(
-                ticket=ticket,
-                kind=EventKind.CATEGORY_CHANGED,
-                actor=actor,
-                before=before,
-                after={"category": category.slug, "department": category.department.slug},
-            )
-
+            changed += category_apply(ticket=ticket, category=category, actor=actor)
         if changed:
             ticket.save(update_fields=[*changed, "updated_at"])
         if department_moved and ticket.is_open:
@@ -250,9 +230,92 @@ def ticket_update(
     return ticket
 
 
+def category_apply(
+    *,
+    ticket: Ticket,
+    category: Category,
+    actor,
+    classified_by: str = ClassifiedBy.MANUAL,
+    confidence: float | None = None,
+    model_version: str = "",
+    **details,
+) -> list[str]:
+    """Set a ticket's category (and so its department) and record the event: every category
+    change goes through here (a person's PATCH or admin edit, the model's ml_predict, any
+    re-triage). By hand it is a `category_changed` event; by the model a `classified` event
+    with the model's figures.
+
+    The caller holds the ticket's row lock, saves the fields returned, and routes the ticket
+    again if it must (after locking the departments, agents/routing.py)."""
+    before = {
+        "category": ticket.category.slug if ticket.category else None,
+        "department": ticket.department.slug if ticket.department else None,
+    }
+    if classified_by != ClassifiedBy.MANUAL:
+        before["classified_by"] = ticket.classified_by
+    after = {"category": category.slug, "department": category.department.slug}
+    ticket.category = category
+    ticket.department_id = category.department_id
+    ticket.classified_by = classified_by
+    ticket.confidence = confidence
+    ticket.model_version = model_version
+    if classified_by == ClassifiedBy.MANUAL:
+        event_record(
+            ticket=ticket, kind=EventKind.CATEGORY_CHANGED, actor=actor, before=before, after=after
+        )
+    else:
+        event_record(
+            ticket=ticket,
+            kind=EventKind.CLASSIFIED,
+            actor=actor,
+            before=before,
+            after=after,
+            classified_by=classified_by,
+            confidence=confidence,
+            model_version=model_version,
+            **details,
+        )
+    return ["category", "department", "classified_by", "confidence", "model_version"]
+
+
+def ticket_predict(*, ticket: Ticket, actor, reroute: bool = False) -> tuple[Ticket, Prediction]:
+    """Classify a ticket with the active model and write the category (and its department)
+    to it, recorded as classified_by=model with an event; optionally route it again."""
+    model = active_model()
+    if model is None:
+        raise ConflictError(
+            "No trained model is active. Train one with POST /api/ml/train/ "
+            "or `python manage.py train`.",
+            field="model",
+        )
+    prediction = model.predict(ticket.title, ticket.description)
+    category = Category.objects.select_related("department").filter(slug=prediction.label).first()
+    if category is None:
+        raise ConflictError(
+            f"The model predicted '{prediction.label}', which is no longer a category.",
+            field="category",
+        )
+    with transaction.atomic():
+        ticket = ticket_lock(ticket)
+        changed = category_apply(
+            ticket=ticket,
+            category=category,
+            actor=actor,
+            classified_by=SOURCE_MODEL,
+            confidence=prediction.confidence,
+            model_version=prediction.model_version,
+            top=[[label, p] for label, p in prediction.top],
+        )
+        ticket.save(update_fields=[*changed, "updated_at"])
+        if reroute and ticket.is_open:
+            departments_lock([ticket.department_id, agent_department_id(ticket.assigned_to_id)])
+            ticket_route(ticket=ticket, actor=actor)
+    return ticket, prediction
+
+
 def ticket_delete(*, ticket: Ticket) -> None:
     """Delete a ticket and its audit trail (staff only, enforced by the API)."""
     with transaction.atomic():
-        ticket = _locked(ticket)
+        ticket = ticket_lock(ticket)
         departments_lock([agent_department_id(ticket.assigned_to_id)])
         ticket.delete()

@@ -9,11 +9,12 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from config.api.openapi import ERRORS
+from config.api.permissions import ReadAnyWriteStaff
 from config.api.throttling import TicketCreateThrottle
 from tickets import selectors, services
 from tickets.filters import BoundedSearchFilter, TicketFilterSet
 from tickets.models import Ticket
-from tickets.permissions import IsAgentOrStaffOnTicket, IsStaffOnTicket, ReadAnyWriteStaff
+from tickets.permissions import IsAgentOrStaffOnTicket, IsStaffOnTicket
 from tickets.serializers import (
     CategorySerializer,
     CategorySummarySerializer,
@@ -25,7 +26,6 @@ from tickets.serializers import (
     TicketTransitionInputSerializer,
     TicketUpdateInputSerializer,
 )
-from tickets.triage import services as triage_services
 from tickets.triage import similarity
 from tickets.triage.serializers import (
     RerouteQuerySerializer,
@@ -182,7 +182,7 @@ class TicketViewSet(viewsets.GenericViewSet):
         """Classify with the trained model and write the category to the ticket."""
         ticket = self.get_object()
         query = _validated(RerouteQuerySerializer, request.query_params.dict())
-        ticket, prediction = triage_services.ticket_predict(
+        ticket, prediction = services.ticket_predict(
             ticket=ticket, actor=request.user, reroute=query["reroute"]
         )
         ticket = selectors.ticket_detail(pk=ticket.pk)

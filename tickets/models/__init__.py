@@ -1,7 +1,7 @@
 """The tickets app's models, one module per capability; import them from here."""
 
 from tickets.models.category import Category
-from tickets.models.events import EventKind, TicketEvent
+from tickets.models.events import AssignmentMode, EventKind, TicketEvent
 from tickets.models.ticket import (
     ALLOWED_TRANSITIONS,
     OPEN_STATUSES,
@@ -20,6 +20,7 @@ from tickets.models.triage import (
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "OPEN_STATUSES",
+    "AssignmentMode",
     "Category",
     "ClassifiedBy",
     "ClassifierArtifact",

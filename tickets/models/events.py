@@ -19,6 +19,13 @@ class EventKind(models.TextChoices):
     UPDATED = "updated", "Text updated"
 
 
+class AssignmentMode(models.TextChoices):
+    """How an assignment was made, recorded on its event."""
+
+    AUTO = "auto", "Routing"
+    MANUAL = "manual", "By hand"
+
+
 class TicketEvent(models.Model):
     """Append-only audit row, written in the same transaction as the change it records."""
 

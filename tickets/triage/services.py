@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from config.api.exceptions import ConflictError, DomainError
+from config.api.exceptions import DomainError
 from ml.artifacts import (
     ArtifactError,
     artifact_bytes,
@@ -16,25 +16,21 @@ from ml.artifacts import (
     write_artifact_file,
 )
 from ml.evaluate import compare_with_seed as compare_on_one_split
+from ml.params import DEFAULT_TRAINING
 from ml.text import join_ticket_text
 from ml.training import TrainingError, train_classifier
-from ml.types import SOURCE_MODEL, Prediction
-from tickets.events import event_record
 from tickets.models import (
-    Category,
     ClassifierArtifact,
     ClassifierModel,
-    EventKind,
     Ticket,
     TrainingJob,
     TrainingJobStatus,
 )
-from tickets.routing import agent_department_id, departments_lock, ticket_route
-from tickets.triage.registry import active_model, active_version_clear, active_version_publish
+from tickets.triage.registry import active_version_clear, active_version_publish
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MIN_PER_CLASS = 5
+DEFAULT_MIN_PER_CLASS = DEFAULT_TRAINING.min_per_class
 
 
 class TrainingJobAbandoned(Exception):
@@ -63,9 +59,9 @@ def _new_version() -> str:
 
 def model_train(
     *,
-    test_size: float = 0.2,
-    min_per_class: int = DEFAULT_MIN_PER_CLASS,
-    seed: int = 42,
+    test_size: float = DEFAULT_TRAINING.test_size,
+    min_per_class: int = DEFAULT_TRAINING.min_per_class,
+    seed: int = DEFAULT_TRAINING.seed,
     actor=None,
     activate: bool = True,
     job: TrainingJob | None = None,
@@ -165,62 +161,6 @@ def training_job_finish(*, job: TrainingJob, record: ClassifierModel) -> None:
     TrainingJob.objects.filter(pk=job.pk).update(
         status=TrainingJobStatus.SUCCEEDED, model=record, finished_at=timezone.now(), error=""
     )
-
-
-def ticket_predict(*, ticket: Ticket, actor, reroute: bool = False) -> tuple[Ticket, Prediction]:
-    """Classify a ticket with the active model and write the category (and its department)
-    to it, recorded as classified_by=model with an event; optionally route it again."""
-    model = active_model()
-    if model is None:
-        raise ConflictError(
-            "No trained model is active. Train one with POST /api/ml/train/ "
-            "or `python manage.py train`.",
-            field="model",
-        )
-    prediction = model.predict(ticket.title, ticket.description)
-    category = Category.objects.select_related("department").filter(slug=prediction.label).first()
-    if category is None:
-        raise ConflictError(
-            f"The model predicted '{prediction.label}', which is no longer a category.",
-            field="category",
-        )
-    with transaction.atomic():
-        ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
-        before = {
-            "category": ticket.category.slug if ticket.category else None,
-            "department": ticket.department.slug if ticket.department else None,
-            "classified_by": ticket.classified_by,
-        }
-        ticket.category = category
-        ticket.department_id = category.department_id
-        ticket.classified_by = SOURCE_MODEL
-        ticket.confidence = prediction.confidence
-        ticket.model_version = prediction.model_version
-        ticket.save(
-            update_fields=[
-                "category",
-                "department",
-                "classified_by",
-                "confidence",
-                "model_version",
-                "updated_at",
-            ]
-        )
-        event_record(
-            ticket=ticket,
-            kind=EventKind.CLASSIFIED,
-            actor=actor,
-            before=before,
-            after={"category": category.slug, "department": category.department.slug},
-            classified_by=SOURCE_MODEL,
-            confidence=prediction.confidence,
-            model_version=prediction.model_version,
-            top=[[label, p] for label, p in prediction.top],
-        )
-        if reroute and ticket.is_open:
-            departments_lock([ticket.department_id, agent_department_id(ticket.assigned_to_id)])
-            ticket_route(ticket=ticket, actor=actor)
-    return ticket, prediction
 
 
 def compare_with_seed(*, test_size: float, min_per_class: int, seed: int) -> dict:
