@@ -1,14 +1,11 @@
 """Guards in front of every view: hostile input is a JSON 400, a lost database a JSON 503."""
 
-import logging
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import JsonResponse
 
-from config.api.exceptions import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_is_unreachable
-
-logger = logging.getLogger(__name__)
+from config.api.exceptions import database_unavailable_response
 
 
 def _refusal(request) -> str | None:
@@ -59,9 +56,4 @@ class RequestGuardMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        if database_is_unreachable(exception):
-            logger.error("database unavailable: %s", exception)
-            response = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
-            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-            return response
-        return None
+        return database_unavailable_response(exception)

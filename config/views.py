@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from config.api.exceptions import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, database_is_unreachable
+from config.api.exceptions import database_unavailable_response
 
 
 @extend_schema(
@@ -72,10 +72,9 @@ def json_bad_request(request, exception=None):
 def json_server_error(request):
     """500 for API paths as JSON; a lost database (raised outside any view, say in a
     middleware) is a 503 JSON with Retry-After on every path."""
-    if database_is_unreachable(sys.exc_info()[1]):
-        response = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+    unavailable = database_unavailable_response(sys.exc_info()[1])
+    if unavailable is not None:
+        return unavailable
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Internal server error."}, status=500)
     from django.views.defaults import server_error

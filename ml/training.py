@@ -28,6 +28,7 @@ from ml.features import TicketVectorizer, hashed_counts
 from ml.linear import LinearScorer
 from ml.metrics import classification_metrics
 from ml.model import TicketModel
+from ml.params import DEFAULT_TRAINING, TrainingParams
 from ml.similarity import SimilarityIndex
 
 # Below this there is nothing meaningful to hold out and evaluate on.
@@ -116,9 +117,9 @@ def train_classifier(
     labels: Sequence[str],
     *,
     ids: Sequence[int] | None = None,
-    test_size: float = 0.2,
-    seed: int = 42,
-    min_per_class: int = 2,
+    test_size: float = DEFAULT_TRAINING.test_size,
+    seed: int = DEFAULT_TRAINING.seed,
+    min_per_class: int = TrainingParams.MIN_PER_CLASS_MIN,
     n_jobs: int = 2,
 ) -> TrainingResult:
     """Evaluate on a stratified held-out split, then refit on all rows.

@@ -4,6 +4,7 @@ import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
+from django.http import JsonResponse
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -18,6 +19,17 @@ RETRY_AFTER_SECONDS = 5
 def database_is_unreachable(exc: BaseException) -> bool:
     """The connection failed or was lost (as opposed to a query the database refused)."""
     return isinstance(exc, OperationalError | InterfaceError)
+
+
+def database_unavailable_response(exc: BaseException) -> JsonResponse | None:
+    """The one 503 answer to a lost database (JSON with Retry-After), for DRF views, other
+    views (middleware) and errors raised outside any view alike; None for other errors."""
+    if not database_is_unreachable(exc):
+        return None
+    logger.error("database unavailable: %s", exc)
+    response = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 class DomainError(Exception):
@@ -60,11 +72,6 @@ def api_exception_handler(exc, context):
             {"detail": "A value is malformed or out of range."},
             status=status.HTTP_400_BAD_REQUEST,
         )
-    if response is None and database_is_unreachable(exc):
-        logger.error("database unavailable: %s", exc)
-        return Response(
-            {"detail": DATABASE_UNAVAILABLE},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+    if response is None:
+        return database_unavailable_response(exc)
     return response

@@ -26,12 +26,21 @@ _VALIDATION_BODY = inline_serializer(
     },
 )
 
+# The one table of error responses: what each code means, and its body. A view declares
+# the codes it adds with ERRORS(...); ApiAutoSchema adds 403 and document_standard_errors the
+# codes every operation of a kind can return, all from this table.
 _DESCRIPTIONS = {
-    400: ("Invalid input: the body names each offending field.", _VALIDATION_BODY),
+    400: (
+        "Invalid input (body, query parameter or page): the body names each offending field.",
+        _VALIDATION_BODY,
+    ),
     401: ("Missing, invalid or expired credentials.", _ERROR_BODY),
     403: ("Authenticated, but not allowed to do this.", _ERROR_BODY),
-    404: ("No such object, or not visible to the caller.", _ERROR_BODY),
-    409: ("The current state forbids this change.", _VALIDATION_BODY),
+    404: ("No such object, not visible to the caller, or a page past the last one.", _ERROR_BODY),
+    409: (
+        "The change conflicts with the current state or with existing data.",
+        _VALIDATION_BODY,
+    ),
     429: ("Too many requests; see Retry-After.", _ERROR_BODY),
     503: ("The database is unavailable.", _ERROR_BODY),
 }
@@ -119,13 +128,6 @@ _URI_TOO_LONG = (
 )
 _WRITES = {"post", "put", "patch", "delete"}
 _HTTP_METHODS = {"get", "put", "patch", "post", "delete", "head", "options", "trace"}
-_STANDARD_DESCRIPTIONS = {
-    400: "Invalid input (body, query parameter or page): the body names each offending field.",
-    401: _DESCRIPTIONS[401][0],
-    404: "No such object, not visible to the caller, or a page past the last one.",
-    409: "The change conflicts with the current state or with existing data.",
-    503: _DESCRIPTIONS[503][0],
-}
 
 
 def document_standard_errors(result, generator, request, public):
@@ -163,7 +165,7 @@ def document_standard_errors(result, generator, request, public):
                 codes.add(409)
             responses = operation.setdefault("responses", {})
             for code in sorted(codes):
-                responses.setdefault(str(code), _error_response(code, _STANDARD_DESCRIPTIONS[code]))
+                responses.setdefault(str(code), _error_response(code, _DESCRIPTIONS[code][0]))
             if any(p.get("in") == "query" for p in parameters):
                 responses.setdefault("414", {"description": _URI_TOO_LONG})
     return result

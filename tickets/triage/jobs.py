@@ -14,6 +14,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 
 from config.api.exceptions import DomainError
+from ml.params import DEFAULT_TRAINING
 from tickets.models import TrainingJob, TrainingJobStatus
 from tickets.triage import services as triage_services
 
@@ -29,6 +30,9 @@ class TaskQueueUnavailable(APIException):
     default_code = "queue_unavailable"
 
 
+TRAIN_TASK = "tickets.train_model"
+
+
 def training_in_background() -> bool:
     """Training goes to Celery when a broker is configured; otherwise it runs in the request."""
     return bool(settings.CELERY_BROKER_URL)
@@ -38,7 +42,6 @@ def training_job_enqueue(*, params: dict, actor) -> TrainingJob:
     """Record a queued job and send it to the workers. When the broker cannot take it, the
     job is removed again and TaskQueueUnavailable (503) raised: nothing is left half-saved."""
     from config.celery import app
-    from tickets.triage.tasks import train_model
 
     job = TrainingJob.objects.create(
         params={**params, "activate": True},
@@ -47,7 +50,9 @@ def training_job_enqueue(*, params: dict, actor) -> TrainingJob:
     try:
         # The broker as configured now (not when the Celery app first read its settings).
         with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
-            train_model.apply_async(
+            # By name: the task module imports this one, never the other way round.
+            app.send_task(
+                TRAIN_TASK,
                 args=[str(job.pk)],
                 connection=connection,
                 retry=True,
@@ -75,9 +80,9 @@ def training_job_run(*, job_id) -> TrainingJob | None:
     params = dict(job.params)
     try:
         triage_services.model_train(
-            test_size=params.get("test_size", 0.2),
-            min_per_class=params.get("min_per_class", triage_services.DEFAULT_MIN_PER_CLASS),
-            seed=params.get("seed", 42),
+            test_size=params.get("test_size", DEFAULT_TRAINING.test_size),
+            min_per_class=params.get("min_per_class", DEFAULT_TRAINING.min_per_class),
+            seed=params.get("seed", DEFAULT_TRAINING.seed),
             activate=params.get("activate", True),
             actor=job.requested_by,
             job=job,
@@ -105,12 +110,7 @@ def training_job_scheduled() -> TrainingJob | None:
     activates its model only when ML_RETRAIN_ACTIVATE is set; otherwise staff review the
     metrics and activate it with POST /api/ml/models/{version}/activate/."""
     job = TrainingJob.objects.create(
-        params={
-            "test_size": 0.2,
-            "min_per_class": triage_services.DEFAULT_MIN_PER_CLASS,
-            "seed": 42,
-            "activate": settings.ML_RETRAIN_ACTIVATE,
-        }
+        params={**DEFAULT_TRAINING.as_dict(), "activate": settings.ML_RETRAIN_ACTIVATE}
     )
     return training_job_run(job_id=job.pk)
 

@@ -1,14 +1,23 @@
 from rest_framework import serializers
 
 from config.api.serializers import StrictInputSerializer, UserSummarySerializer
+from ml.params import DEFAULT_TRAINING, TrainingParams
 from tickets.models import ClassifierModel, TrainingJob
 from tickets.serializers import CategorySummarySerializer, TicketSerializer
 
 
 class TrainInputSerializer(StrictInputSerializer):
-    test_size = serializers.FloatField(min_value=0.05, max_value=0.5, default=0.2)
-    min_per_class = serializers.IntegerField(min_value=2, max_value=100_000, default=5)
-    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, default=42)
+    test_size = serializers.FloatField(
+        min_value=TrainingParams.TEST_SIZE_MIN,
+        max_value=TrainingParams.TEST_SIZE_MAX,
+        default=DEFAULT_TRAINING.test_size,
+    )
+    min_per_class = serializers.IntegerField(
+        min_value=TrainingParams.MIN_PER_CLASS_MIN,
+        max_value=100_000,
+        default=DEFAULT_TRAINING.min_per_class,
+    )
+    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, default=DEFAULT_TRAINING.seed)
 
 
 class ClassifierModelSerializer(serializers.ModelSerializer):

@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from config.api.exceptions import DomainError
+from ml.params import DEFAULT_TRAINING, TrainingParams
 from tickets.models import ClassifierModel
 from tickets.triage import services as triage_services
 from tickets.triage.views import train_result
@@ -15,14 +16,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--test-size", type=float, default=0.2, help="Held-out share (0.2).")
+        parser.add_argument(
+            "--test-size",
+            type=float,
+            default=DEFAULT_TRAINING.test_size,
+            help=f"Held-out share ({DEFAULT_TRAINING.test_size}).",
+        )
         parser.add_argument(
             "--min-per-class",
             type=int,
-            default=triage_services.DEFAULT_MIN_PER_CLASS,
+            default=DEFAULT_TRAINING.min_per_class,
             help="Categories with fewer tickets are left out of the model.",
         )
-        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--seed", type=int, default=DEFAULT_TRAINING.seed)
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
         parser.add_argument(
             "--no-activate", action="store_true", help="Register the model without activating it."
@@ -40,10 +46,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if not 0.05 <= options["test_size"] <= 0.5:
-            raise CommandError("--test-size must be between 0.05 and 0.5.")
-        if options["min_per_class"] < 2:
-            raise CommandError("--min-per-class must be at least 2.")
+        if not TrainingParams.TEST_SIZE_MIN <= options["test_size"] <= TrainingParams.TEST_SIZE_MAX:
+            raise CommandError(
+                f"--test-size must be between {TrainingParams.TEST_SIZE_MIN} and "
+                f"{TrainingParams.TEST_SIZE_MAX}."
+            )
+        if options["min_per_class"] < TrainingParams.MIN_PER_CLASS_MIN:
+            raise CommandError(
+                f"--min-per-class must be at least {TrainingParams.MIN_PER_CLASS_MIN}."
+            )
         if options["if_none_active"] and ClassifierModel.objects.filter(is_active=True).exists():
             self.stdout.write("A model is already active: nothing trained.")
             return
