@@ -57,6 +57,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
