@@ -63,8 +63,7 @@ def ticket_create(
     department = category.department if category else department_general()
 
     with transaction.atomic():
-        # Lock and pick the agent first, so that the ticket is inserted already assigned
-        # (no UPDATE after the INSERT) and its three events go in one INSERT.
+        # Lock and pick the agent before the ticket exists (see below).
         departments_lock([department.pk])
         candidates = agents_by_load(department_id=department.pk)
         agent = candidates[0] if candidates else None
@@ -79,16 +78,6 @@ def ticket_create(
             confidence=prediction.confidence if category else None,
             model_version=prediction.model_version,
         )
-        assignment = None
-        if agent is not None:
-            assignment = assignment_change(
-                ticket=ticket,
-                agent=agent,
-                mode=AssignmentMode.AUTO,
-                persist=False,
-                load_before=agent.open_load,
-            )
-        ticket.save(force_insert=True)
         events = [
             event_build(
                 ticket=ticket,
@@ -108,8 +97,18 @@ def ticket_create(
                 top=[[label, p] for label, p in prediction.top],
             ),
         ]
-        if assignment is not None:
-            events.append(assignment)
+        if agent is not None:
+            events.append(
+                assignment_change(
+                    ticket=ticket,
+                    agent=agent,
+                    mode=AssignmentMode.AUTO,
+                    persist=False,
+                    load_before=agent.open_load,
+                )
+            )
+        # Inserted already assigned (no UPDATE after the INSERT); its events in one INSERT.
+        ticket.save(force_insert=True)
         events_record(events)
         route_log(ticket=ticket, candidates=candidates)
     return ticket
