@@ -9,6 +9,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.cache import redis_cache
 from config.schedule import crontab_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -113,17 +114,11 @@ elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
 # process of a deployment shares them; memory local to the process otherwise.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "ticketing",
-            # A Redis outage must not hang requests: throttles then let requests through.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "config.cache"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

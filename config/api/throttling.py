@@ -7,46 +7,18 @@ settings overrides apply. An exceeded limit is a 429 with Retry-After (DRF adds 
 """
 
 import hashlib
-import logging
 
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-logger = logging.getLogger(__name__)
-
 
 class CacheSafeRateThrottle(SimpleRateThrottle):
-    """A sliding-window throttle that lets requests through when the cache is unreachable:
-    losing Redis must not take the API down with it."""
+    """DRF's sliding-window throttle with its rate read per request (settings overrides
+    apply). An unreachable Redis lets requests through: the cache answers "no history" and
+    drops the count (django-redis IGNORE_EXCEPTIONS, config/settings.py)."""
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-    def allow_request(self, request, view) -> bool:
-        if self.rate is None:
-            return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
-            return True
-        try:
-            self.history = self.cache.get(self.key, [])
-        except Exception as error:  # noqa: BLE001 - any cache failure: fail open, loudly
-            logger.warning("throttle cache unavailable, not throttling: %s", error)
-            return True
-        self.now = self.timer()
-        while self.history and self.history[-1] <= self.now - self.duration:
-            self.history.pop()
-        if len(self.history) >= self.num_requests:
-            return self.throttle_failure()
-        return self.throttle_success()
-
-    def throttle_success(self) -> bool:
-        self.history.insert(0, self.now)
-        try:
-            self.cache.set(self.key, self.history, self.duration)
-        except Exception as error:  # noqa: BLE001 - see allow_request
-            logger.warning("throttle cache unavailable, not counting: %s", error)
-        return True
 
     def _key(self, ident: str) -> str:
         return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -19,7 +19,6 @@ reads the table on every call and keeps nothing: it sees its own uncommitted cha
 rollback leaves nothing stale behind.
 """
 
-import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -30,8 +29,6 @@ from django.db import transaction
 
 from ml.keywords import KeywordClassifier
 from tickets.models import Category
-
-logger = logging.getLogger(__name__)
 
 CATALOGUE_CACHE_KEY = "tickets:triage-catalogue:v1"
 
@@ -65,11 +62,9 @@ def triage_catalogue() -> TriageCatalogue:
         if transaction.get_connection().in_atomic_block:
             return _load()
         _changing.pending = False  # that transaction ended without committing
-    try:
-        token = cache.get(CATALOGUE_CACHE_KEY)
-    except Exception as error:  # noqa: BLE001 - a cache outage must not stop triage
-        logger.warning("catalogue cache unavailable, reading the categories: %s", error)
-        return _load()
+    # An unreachable cache answers None (IGNORE_EXCEPTIONS, config/settings.py), and then
+    # refuses the add below: the categories are read every time, never kept stale.
+    token = cache.get(CATALOGUE_CACHE_KEY)
     held = _held
     if token is not None and held is not None and held[0] == token:
         return held[1]
@@ -78,11 +73,7 @@ def triage_catalogue() -> TriageCatalogue:
         # add, not set: a change that committed since our read has published its own token,
         # which must win over ours (our rows may predate it).
         token = uuid.uuid4().hex
-        try:
-            if not cache.add(CATALOGUE_CACHE_KEY, token, settings.CATALOGUE_CHECK_SECONDS):
-                return catalogue
-        except Exception as error:  # noqa: BLE001
-            logger.warning("catalogue cache unavailable, not keeping the categories: %s", error)
+        if not cache.add(CATALOGUE_CACHE_KEY, token, settings.CATALOGUE_CHECK_SECONDS):
             return catalogue
     with _lock:
         _held = (token, catalogue)
@@ -94,10 +85,7 @@ def _publish() -> None:
     _changing.pending = False
     with _lock:
         _held = None
-    try:
-        cache.set(CATALOGUE_CACHE_KEY, uuid.uuid4().hex, settings.CATALOGUE_CHECK_SECONDS)
-    except Exception as error:  # noqa: BLE001
-        logger.warning("catalogue cache unavailable, change not published: %s", error)
+    cache.set(CATALOGUE_CACHE_KEY, uuid.uuid4().hex, settings.CATALOGUE_CHECK_SECONDS)
 
 
 def catalogue_changed(**_signal_kwargs) -> None:
@@ -114,7 +102,4 @@ def reset_cache() -> None:
     _changing.pending = False
     with _lock:
         _held = None
-    try:
-        cache.delete(CATALOGUE_CACHE_KEY)
-    except Exception as error:  # noqa: BLE001
-        logger.warning("catalogue cache unavailable, not cleared: %s", error)
+    cache.delete(CATALOGUE_CACHE_KEY)

@@ -52,20 +52,15 @@ def _active_from_database() -> ActiveRow | None:
 
 def active_row() -> ActiveRow | None:
     """(version, file name, sha256) of the active model, through the cache."""
-    try:
-        cached = cache.get(VERSION_CACHE_KEY)
-    except Exception as error:  # noqa: BLE001 - a cache outage must not stop triage
-        logger.warning("model-version cache unavailable, asking the database: %s", error)
-        return _active_from_database()
+    # An unreachable cache answers None (IGNORE_EXCEPTIONS, config/settings.py): the
+    # database is asked.
+    cached = cache.get(VERSION_CACHE_KEY)
     if cached is not None:
         return None if cached == _NONE_ACTIVE else tuple(cached)
     row = _active_from_database()
-    try:
-        # add, not set: an activation that committed after this read has already written
-        # its answer, which this older one must not overwrite.
-        cache.add(VERSION_CACHE_KEY, _cached_value(row), settings.ML_VERSION_CHECK_SECONDS)
-    except Exception as error:  # noqa: BLE001
-        logger.warning("model-version cache unavailable, not caching: %s", error)
+    # add, not set: an activation that committed after this read has already written its
+    # answer, which this older one must not overwrite.
+    cache.add(VERSION_CACHE_KEY, _cached_value(row), settings.ML_VERSION_CHECK_SECONDS)
     return row
 
 
@@ -75,20 +70,14 @@ def _cached_value(row: ActiveRow | None):
 
 def active_version_clear() -> None:
     """Forget the cached answer (inside an activation: the next check asks the database)."""
-    try:
-        cache.delete(VERSION_CACHE_KEY)
-    except Exception as error:  # noqa: BLE001
-        logger.warning("model-version cache unavailable, not cleared: %s", error)
+    cache.delete(VERSION_CACHE_KEY)
 
 
 def active_version_publish() -> None:
     """Write the committed active version to the cache (on commit of an activation), so
     every process's next check sees it, even one that read the database just before."""
     row = _active_from_database()
-    try:
-        cache.set(VERSION_CACHE_KEY, _cached_value(row), settings.ML_VERSION_CHECK_SECONDS)
-    except Exception as error:  # noqa: BLE001
-        logger.warning("model-version cache unavailable, not published: %s", error)
+    cache.set(VERSION_CACHE_KEY, _cached_value(row), settings.ML_VERSION_CHECK_SECONDS)
 
 
 def active_model() -> TicketModel | None:
