@@ -77,7 +77,7 @@ def test_local_defaults_are_for_development():
 def test_redis_url_puts_the_throttle_counters_in_redis():
     found = settings_under(REDIS_URL="redis://127.0.0.1:6379/3")
 
-    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache"] == "django_redis.cache.RedisCache"
     assert found["cache_location"] == "redis://127.0.0.1:6379/3"
 
 
