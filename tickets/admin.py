@@ -95,7 +95,14 @@ class TicketAdmin(admin.ModelAdmin):
         "classified_by",
         "created_at",
     ]
-    list_filter = ["status", "priority", "department", "category", "classified_by"]
+    list_filter = [
+        "status",
+        "priority",
+        "department",
+        "category",
+        "classified_by",
+        "is_undated_history",
+    ]
     search_fields = ["title", "description"]
     list_select_related = ["category", "department", "assigned_to"]
     date_hierarchy = "created_at"
@@ -109,6 +116,7 @@ class TicketAdmin(admin.ModelAdmin):
         "classified_by",
         "confidence",
         "model_version",
+        "is_undated_history",
     ]
     inlines = [TicketEventInline]
     actions = [_transition_action(s) for s in TicketStatus.values]

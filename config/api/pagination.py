@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 
 from django.core.paginator import Paginator
@@ -143,7 +143,11 @@ class KeysetPagination:
                 or type(backwards) is not bool
             ):
                 raise ValueError
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+            # In UTC, as the database compares it: PostgreSQL refuses offsets beyond ±15:59
+            # that fromisoformat accepts, and at the ends of the calendar an offset pushes the
+            # instant out of the years datetime holds (0001-01-01T00:00+05:00: OverflowError).
+            created_at = created_at.astimezone(UTC)
+        except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
             raise ValidationError({"cursor": ["Invalid cursor."]}) from None
         return created_at, pk, backwards
 
