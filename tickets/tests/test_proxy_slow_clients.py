@@ -134,8 +134,15 @@ def stack(tmp_path_factory):
 
 @pytest.fixture
 def empty_cache():
+    """The throttles' counters, shared by both workers: this suite's Redis database, empty."""
     client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
+    try:
+        client.flushdb()
+    except redis.ConnectionError as error:
+        missing = f"Redis at {REDIS_URL} is unreachable ({error}): `redis-server` first."
+        if os.environ.get("REQUIRE_PROXY_TESTS"):
+            pytest.fail(missing)
+        pytest.skip(missing)
     yield
     client.flushdb()
 
