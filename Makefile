@@ -19,11 +19,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# A local .env from the example, with fresh random keys in place of the placeholders.
+# A local .env from the example, with fresh random keys in place of the placeholders, in
+# development mode (the example is production's: DEBUG off).
 .env:
 	$(PYTHON) -c "import re, secrets; t = open('.env.example').read(); \
 	t = re.sub(r'(?m)^(DJANGO_SECRET_KEY|JWT_SIGNING_KEY)=.*$$', lambda m: m[1] + '=' + secrets.token_urlsafe(50), t); \
 	open('.env', 'w').write(t)"
+	sed -i 's/^DJANGO_DEBUG=.*/DJANGO_DEBUG=True/' .env
 
 setup: install .env
 	mkdir -p var

@@ -4,10 +4,13 @@
 #      and .env.example checked against each other (.ci/check_deploy_files.py);
 #  (b) the exact commands of the web and worker services, read from compose.yaml, run
 #      directly with production settings (DEBUG off, random real secrets) against a fresh
-#      PostgreSQL database and a Redis database of their own; then the seed's operator
-#      commands, /readyz, a training job queued through the API and polled to succeeded, the
-#      token-flush maintenance task on the worker, and Celery beat starting.
-# Needs `make install`. Ports 8200-8299; Redis database DEPLOY_STACK_REDIS_DB (default 6).
+#      PostgreSQL database and a Redis database of their own, and nginx (Debian's) in front of
+#      web with the repository's configuration, rendered with compose's values; then, through
+#      nginx, the seed's operator commands, /readyz, a static file, a training job queued
+#      through the API and polled to succeeded, the token-flush maintenance task on the
+#      worker, and Celery beat starting.
+# Needs `make install` and nginx (skipped without it unless REQUIRE_PROXY_TESTS is set).
+# Ports 8200-8299; Redis database DEPLOY_STACK_REDIS_DB (default 6).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -54,16 +57,19 @@ trap cleanup EXIT
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" >/dev/null
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" >/dev/null
 redis-cli -h 127.0.0.1 -p 6379 -n "$REDIS_DB" flushdb >/dev/null
-PORT=$("$PY" -c '
+read -r PORT PROXY_PORT < <("$PY" -c '
 import random, socket
+free = []
 for port in random.sample(range(8200, 8300), 100):
     with socket.socket() as s:
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
             continue
-        print(port)
+        free.append(port)
+    if len(free) == 2:
         break
+print(*free)
 ')
 
 secret() { "$PY" -c 'import secrets; print(secrets.token_urlsafe(50))'; }
@@ -79,6 +85,8 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
 export REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB"
 export CELERY_BROKER_URL="redis://127.0.0.1:6379/$REDIS_DB"
 export GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_WORKERS=2 CELERY_WORKER_CONCURRENCY=1
+# compose's web: behind one proxy, static files in the volume nginx serves.
+export DJANGO_NUM_PROXIES=1 DJANGO_STATIC_ROOT="$WORK/static"
 export ML_CONFIDENCE_THRESHOLD=0
 export PYTHONUNBUFFERED=1
 BASE="http://127.0.0.1:$PORT"
@@ -92,7 +100,7 @@ start() {  # name artifact-dir command
 }
 logs() { for f in "$WORK"/*.log; do echo "--- $f"; tail -40 "$f"; done; }
 
-step "image build step: collectstatic (as the Dockerfile runs it)"
+step "image build step: collectstatic (as the Dockerfile runs it; web's command runs it again)"
 python manage.py collectstatic --noinput | tail -1
 
 step "web and worker: the commands compose.yaml gives them"
@@ -105,6 +113,33 @@ for _ in $(seq 1 120); do
 done
 if [ -z "$ready" ]; then echo "FAIL: web never became ready"; logs; exit 1; fi
 curl -fsS "$BASE/readyz"; echo
+
+step "nginx in front of web: config/nginx/templates rendered with compose's values"
+NGINX=$(command -v nginx || true)
+if [ -z "$NGINX" ] && [ -x /usr/sbin/nginx ]; then NGINX=/usr/sbin/nginx; fi
+if [ -n "$NGINX" ]; then
+  CONF=$("$PY" -m config.nginx_render "$WORK/nginx" --port "$PROXY_PORT" \
+    --upstream "127.0.0.1:$PORT" --static-root "$DJANGO_STATIC_ROOT" \
+    --max-body-bytes "${DJANGO_MAX_REQUEST_BYTES:-1048576}")
+  start nginx "$WORK/nginx-ml" "exec $NGINX -p $WORK/nginx -e $WORK/nginx/error.log -c $CONF -g 'daemon off;'"
+  BASE="http://127.0.0.1:$PROXY_PORT"
+  ready=""
+  for _ in $(seq 1 40); do
+    if curl -fs "$BASE/readyz" >/dev/null 2>&1; then ready=1; break; fi
+    sleep 0.25
+  done
+  if [ -z "$ready" ]; then echo "FAIL: nginx never proxied /readyz"; logs; exit 1; fi
+  STATIC=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["paths"]["admin/css/base.css"])' \
+    "$DJANGO_STATIC_ROOT/staticfiles.json")
+  if ! curl -fsS -o /dev/null -D - "$BASE/static/$STATIC" | grep -qi "^server: nginx"; then
+    echo "FAIL: nginx does not serve the collected static files"; logs; exit 1
+  fi
+  echo "ok: $BASE proxies to gunicorn and serves /static/ itself"
+elif [ -n "${REQUIRE_PROXY_TESTS:-}" ]; then
+  echo "FAIL: nginx is missing (apt-get install -y nginx)"; exit 1
+else
+  echo "nginx is missing (apt-get install -y nginx): the API is driven straight at gunicorn"
+fi
 
 step "the seed's operator commands: createsuperuser, seed_tickets --n 200"
 ADMIN_PASSWORD=$(secret)

@@ -55,6 +55,9 @@ trap cleanup EXIT
 
 psql "$POSTGRES/postgres" -qc "CREATE DATABASE $DB" >/dev/null
 make setup >"$WORK/setup.log" 2>&1 || { cat "$WORK/setup.log"; exit 1; }
+# As in production: the static files collected (gunicorn refuses to start without them).
+export DJANGO_STATIC_ROOT="$PWD/$WORK/static"
+.venv/bin/python manage.py collectstatic --noinput -v 0
 
 # XDG_RUNTIME_DIR: gunicorn's control socket goes there, not next to another server's.
 GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_WORKERS=2 GUNICORN_THREADS=4 \

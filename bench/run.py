@@ -57,6 +57,7 @@ def base_env(args, size: int) -> dict:
         JWT_SIGNING_KEY=secrets.token_urlsafe(48),
         JWT_ACCESS_MINUTES="600",
         ML_ARTIFACT_DIR=str(OUT / f"ml-{size}"),
+        DJANGO_STATIC_ROOT=str(OUT / "static"),
         # The product allows 30 creations a minute per user; the load test is one user.
         THROTTLE_TICKET_CREATE_RATE="1000000/hour",
         DJANGO_LOG_LEVEL="WARNING",
@@ -122,6 +123,7 @@ def prepare(args, size: int, env: dict) -> dict:
 
 
 def serve(args, env: dict, log_file) -> subprocess.Popen:
+    manage(env, "collectstatic", "--noinput", "-v", "0")  # gunicorn refuses without (E020)
     env = dict(env, GUNICORN_BIND=f"127.0.0.1:{args.port}", GUNICORN_WORKERS=str(args.workers))
     command = [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"]
     command += ["--access-logfile", "/dev/null"]

@@ -1,12 +1,15 @@
 """System checks of the security configuration (`manage.py check [--deploy]`).
 
 Errors stop runserver, migrate and gunicorn (config/wsgi.py runs the checks at start-up);
-warnings tagged deploy make `check --deploy --fail-level WARNING` fail in CI.
+warnings tagged deploy make `check --deploy --fail-level WARNING` fail in CI. Deploy checks
+tagged SERVER_START stop gunicorn too; of the `manage.py` commands, only `check --deploy` runs
+them.
 """
 
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import SimpleRateThrottle
 
 BLACKLIST_APP = "rest_framework_simplejwt.token_blacklist"
@@ -103,3 +106,43 @@ def shared_throttle_cache_check(app_configs, **kwargs) -> list:
             )
         ]
     return []
+
+
+# Deploy checks that the WSGI server also runs at start-up (config/wsgi.py), apart from
+# `manage.py` commands: migrate, createsuperuser or collectstatic itself must not need them.
+SERVER_START = "server_start"
+
+
+@register(SERVER_START, Tags.staticfiles, deploy=True)
+def static_manifest_check(app_configs, **kwargs) -> list:
+    """With DEBUG off, the manifest storage answers 500 on every page that names a static file
+    (admin, dashboard, API docs) until `collectstatic` has written its manifest."""
+    if settings.DEBUG:
+        return []
+    from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+    from django.core.files.storage import storages
+    from django.utils.module_loading import import_string
+
+    backend = storages.backends.get("staticfiles", {}).get("BACKEND", "")
+    if not backend or not issubclass(import_string(backend), ManifestFilesMixin):
+        return []
+    hint = (
+        "Run `python manage.py collectstatic --noinput` (the Docker image and compose's web "
+        "command do), with the same DJANGO_STATIC_ROOT as the server."
+    )
+    try:  # the storage reads its manifest as it is made
+        manifest = staticfiles_storage.manifest_storage
+        where = manifest.path(staticfiles_storage.manifest_name)
+        found = manifest.exists(staticfiles_storage.manifest_name)
+    except (ImproperlyConfigured, ValueError) as error:  # no STATIC_ROOT, unreadable manifest
+        return [Error(f"Static files cannot be served: {error}", hint=hint, id="config.E020")]
+    if found:
+        return []
+    return [
+        Error(
+            f"No static files manifest at {where}: the admin, the dashboard and the API docs "
+            "would answer 500.",
+            hint=hint,
+            id="config.E020",
+        )
+    ]

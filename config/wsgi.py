@@ -11,11 +11,17 @@ application = get_wsgi_application()
 def _refuse_to_start_on_check_errors() -> None:
     """gunicorn does not run the system checks as manage.py does: a serious configuration
     error (config/checks.py, say token rotation without the blacklist) must stop the server
-    rather than let it serve."""
+    rather than let it serve. So must a deploy check tagged SERVER_START (a missing static
+    files manifest), which `manage.py` commands other than `check --deploy` leave alone."""
     from django.core import checks
     from django.core.exceptions import ImproperlyConfigured
 
-    serious = [message for message in checks.run_checks() if message.is_serious()]
+    from config.checks import SERVER_START
+
+    found = checks.run_checks() + checks.run_checks(
+        tags=[SERVER_START], include_deployment_checks=True
+    )
+    serious = [message for message in found if message.is_serious()]
     if serious:
         raise ImproperlyConfigured("\n".join(str(message) for message in serious))
 

@@ -25,6 +25,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import RequestFactory
 
+from config.tests.static_root import collected_static_root
 from config.views import json_server_error
 from tickets.tests.factories import StaffFactory, TicketFactory
 
@@ -140,6 +141,7 @@ def server_env(database_url: str) -> dict:
         GUNICORN_WORKERS="2",
         GUNICORN_THREADS="2",
         GUNICORN_ACCESSLOG="-",
+        DJANGO_STATIC_ROOT=str(collected_static_root()),
     )
     return env
 

@@ -17,6 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from config.tests.static_root import collected_static_root
+
 # This suite's own Redis database number (other suites on the machine use others).
 REDIS_URL = os.environ.get("TEST_DEPLOY_REDIS_URL", "redis://127.0.0.1:6379/5")
 # Ports this suite may bind.
@@ -68,6 +70,7 @@ def production_env(*, artifact_dir: Path, broker_url: str = "", **extra: str) ->
         "REDIS_URL": REDIS_URL,
         "CELERY_BROKER_URL": broker_url,
         "ML_ARTIFACT_DIR": str(artifact_dir),
+        "DJANGO_STATIC_ROOT": str(collected_static_root()),
         # The model decides whatever its confidence, so its version shows on every ticket.
         "ML_CONFIDENCE_THRESHOLD": "0",
         "PYTHONUNBUFFERED": "1",

@@ -2,7 +2,8 @@
 
 Needs `apt-get install -y chromium` (no browser download: Playwright only drives it). Without
 it the test skips, saying so, unless REQUIRE_BROWSER_TESTS is set (CI sets it): then it fails.
-The screenshot is kept as var/artifacts/dashboard.png.
+The screenshot is kept as var/artifacts/dashboard.png. The same session then opens Swagger UI
+and the admin: no page may break the Content-Security-Policy.
 """
 
 import os
@@ -44,7 +45,14 @@ DRAWN = """() => [...document.querySelectorAll("canvas")].map((canvas) => {
   for (let i = 3; i < pixels.length; i += 4) if (pixels[i]) painted++;
   return {id: canvas.id, chart: Boolean(Chart.getChart(canvas)), painted};
 })"""
-SETTLED = "window.dashboardReady === true || window.dashboardError !== undefined"
+# A function, not an expression: Playwright evaluates an expression with eval(), which the
+# Content-Security-Policy refuses.
+SETTLED = "() => window.dashboardReady === true || window.dashboardError !== undefined"
+# Every Content-Security-Policy violation a page raises, kept where the test can read it.
+RECORD_CSP_VIOLATIONS = """window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => window.cspViolations.push(
+  `${event.effectiveDirective} refused ${event.blockedURI || "inline"} in ${event.sourceFile}`
+));"""
 
 
 class SerialLiveServerThread(LiveServerThread):
@@ -125,7 +133,7 @@ def test_dashboard_draws_every_chart_without_errors(live_url, catalogue):
         pytest.skip(missing)
     # Everything the database needs happens before Playwright starts its event loop, which
     # Django would take for an async context.
-    StaffFactory(username="lead")
+    StaffFactory(username="lead", is_superuser=True)
     created = help_desk(catalogue)
     problems: list[str] = []
 
@@ -135,6 +143,7 @@ def test_dashboard_draws_every_chart_without_errors(live_url, catalogue):
         )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.add_init_script(RECORD_CSP_VIOLATIONS)
             page.set_default_timeout(20_000)
             page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
             page.on(
@@ -168,10 +177,22 @@ def test_dashboard_draws_every_chart_without_errors(live_url, catalogue):
 
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
+            violations = {"/dashboard/": page.evaluate("window.cspViolations")}
+
+            # Swagger UI draws the schema (its start-up script ran); the admin pages render.
+            page.goto(f"{live_url}/api/docs/")
+            page.wait_for_selector(".swagger-ui .info .title", timeout=20_000)
+            page.wait_for_selector(".opblock", timeout=20_000)
+            violations["/api/docs/"] = page.evaluate("window.cspViolations")
+            for path in ("/admin/", "/admin/tickets/ticket/", "/admin/tickets/ticket/add/"):
+                page.goto(f"{live_url}{path}")
+                page.wait_for_selector("#content", timeout=20_000)
+                violations[path] = page.evaluate("window.cspViolations")
         finally:
             browser.close()
 
     assert problems == []
+    assert violations == dict.fromkeys(violations, [])
     assert error is None
     for drawn in (first, again):
         assert [c["id"] for c in drawn] == CHARTS

@@ -10,9 +10,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from tickets.ml_services import training_rows
 from tickets.models import Ticket
 from tickets.tests.api import TICKETS
+from tickets.triage.services import training_rows
 
 pytestmark = pytest.mark.django_db
 

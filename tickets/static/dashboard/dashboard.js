@@ -147,5 +147,7 @@
   }
 
   select.addEventListener("change", refresh);
+  // Handled here, not by an inline onsubmit: the Content-Security-Policy runs no inline script.
+  select.form.addEventListener("submit", (event) => event.preventDefault());
   refresh();
 })();

@@ -1,4 +1,4 @@
-"""A tampered keyset cursor (config/pagination.py) is a 400 naming `cursor`, never a 500.
+"""A tampered keyset cursor (config/api/pagination.py) is a 400 naming `cursor`, never a 500.
 
 The cursor carries the (created_at, id) of the row a page follows. Its time is an ISO 8601
 string with a UTC offset: at the ends of the calendar an offset takes the instant out of the
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from config.pagination import KeysetPagination
+from config.api.pagination import KeysetPagination
 from tickets.tests.api import TICKETS
 from tickets.tests.factories import TicketFactory
 
