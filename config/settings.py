@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -59,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes requires: turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -131,6 +134,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+# Axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -213,6 +221,26 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
+
+# Lockout after failed sign-ins (django-axes) on every login path: the admin, the dashboard and
+# POST /api/token/ (config/api/login_throttling.py). A (username, client address) pair is
+# locked, so an attacker elsewhere cannot lock the owner out, and only for a cool-off.
+# Database handler: lockouts survive restarts and a Redis outage (the rate limits fail open,
+# lockouts do not), and staff see and clear them in the admin; the cost is axes' own tables.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client address exactly as the API throttles read it (REMOTE_ADDR, or X-Forwarded-For past
+# DJANGO_NUM_PROXIES trusted proxies).
+AXES_CLIENT_IP_CALLABLE = "config.api.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.api.login_throttling.lockout_response"
+# Failures count for the cool-off whatever happens in between, on every path alike (a JWT
+# sign-in sends no user_logged_in signal that could reset them).
+AXES_RESET_ON_SUCCESS = False
+# Successful sign-ins are not recorded: that table would only grow.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ticket Intelligence API",

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from agents.views import AgentViewSet, DepartmentViewSet
+from config.api.login_throttling import login_rate_limited
 from config.api.tokens import (
     LogoutView,
     TokenObtainView,
@@ -45,6 +46,9 @@ urlpatterns = [
     path("api/analytics/", include("tickets.analytics.urls")),
     path("api/", include(router.urls)),
     path("api/", include(alias_router.urls)),
+    # The admin's login form under the sign-in rate limits of /api/token/ (same path as the
+    # admin's own route, which it shadows).
+    path("admin/login/", login_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("dashboard/", dashboard, name="dashboard"),
     path("healthz", healthz, name="healthz"),

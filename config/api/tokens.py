@@ -1,4 +1,5 @@
-"""JWT endpoints: obtain (throttled per client and per username), refresh, verify, logout.
+"""JWT endpoints: obtain (throttled per client and per username, locked out after repeated
+failures), refresh, verify, logout.
 
 Access tokens are short-lived (JWT_ACCESS_MINUTES); refresh tokens rotate, and the one used is
 blacklisted, as is the one sent to logout. Every request re-reads the user, so a deactivated or
@@ -8,7 +9,7 @@ deleted user's tokens stop working at once (simplejwt's CHECK_USER_IS_ACTIVE).
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.response import Response
 from rest_framework_simplejwt.serializers import (
     PasswordField,
@@ -24,6 +25,7 @@ from rest_framework_simplejwt.views import (
     TokenVerifyView,
 )
 
+from config.api.login_throttling import lockout_notice
 from config.api.openapi import ERRORS
 from config.api.serializers import RejectUnknownFieldsMixin
 from config.api.throttling import TokenClientThrottle, TokenUsernameThrottle
@@ -41,6 +43,21 @@ class TokenObtainInputSerializer(RejectUnknownFieldsMixin, TokenObtainPairSerial
         super().__init__(*args, **kwargs)
         self.fields[self.username_field] = serializers.CharField(write_only=True, max_length=150)
         self.fields["password"] = PasswordField(max_length=4096)
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except AuthenticationFailed:
+            # django-axes flags the request it was given (this DRF request) when the username
+            # and client are locked out; its middleware only sees Django's request.
+            if getattr(self.context["request"], "axes_locked_out", False):
+                raise _locked_out(self.context["request"]) from None
+            raise
+
+
+def _locked_out(request) -> Throttled:
+    detail, seconds = lockout_notice(request)
+    return Throttled(wait=seconds, detail=detail)
 
 
 class TokenRefreshInputSerializer(RejectUnknownFieldsMixin, TokenRefreshSerializer):

@@ -1,7 +1,8 @@
 """The support dashboard: a server-rendered page whose charts read the analytics API.
 
 Session login: staff already signed in to the admin go straight through; anyone else gets
-the login form here (the admin's own form admits staff only, and agents need the page too).
+the login form here (the admin's own form admits staff only, and agents need the page too),
+under the sign-in limits of every login path (config/api/login_throttling.py).
 Requesters are refused (403).
 """
 
@@ -12,11 +13,14 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from agents.permissions import user_is_agent_or_staff
+from config.api.login_throttling import login_rate_limited
 from tickets.analytics.windows import DEFAULT_DAYS
 
 DAYS_CHOICES = (7, 30, 90, 365)
 
-_login = LoginView.as_view(template_name="dashboard/login.html", next_page="dashboard")
+_login = login_rate_limited(
+    LoginView.as_view(template_name="dashboard/login.html", next_page="dashboard")
+)
 
 
 @never_cache
