@@ -173,13 +173,15 @@ if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+# Browser sessions (admin, dashboard) end this long after sign-in, like API sessions below.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=12 * 3600)
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=False)
 X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "config.api.authentication.JWTUserAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -220,7 +222,14 @@ SIMPLE_JWT = {
     # A separate key: rotating SECRET_KEY (sessions) does not log out API clients and vice versa.
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Tokens carry a digest of the password hash: changing the password revokes them all.
+    "CHECK_REVOKE_TOKEN": True,
+    "REVOKE_TOKEN_CLAIM": "hash_password",
 }
+# Absolute lifetime of an API session: refresh tokens cannot carry it further than this after
+# sign-in (config/api/jwt_session.py). 12 hours, NIST SP 800-63B's bound for re-authentication
+# at AAL2 whatever the activity: one working day, then sign in again.
+JWT_SESSION_MAX_AGE = timedelta(hours=env.int("JWT_SESSION_MAX_HOURS", default=12))
 
 # Lockout after failed sign-ins (django-axes) on every login path: the admin, the dashboard and
 # POST /api/token/ (config/api/login_throttling.py). A (username, client address) pair is
