@@ -14,7 +14,7 @@ from config.api.tokens import (
 )
 from config.health import healthz, readyz
 from config.views import api_root
-from tickets.analytics.dashboard import dashboard
+from tickets.analytics.dashboard import dashboard, dashboard_logout
 from tickets.views import CategoryViewSet, TicketViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -51,6 +51,7 @@ urlpatterns = [
     path("admin/login/", login_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/logout/", dashboard_logout, name="dashboard-logout"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
 ]
