@@ -4,9 +4,9 @@
 #   .ci/schemathesis.sh BASE_URL        e.g. .ci/schemathesis.sh http://127.0.0.1:8000
 #
 # The server must run on the demo data of `make setup` (users admin, alice, demo) with the rate
-# limits raised, or the fuzzer mostly measures the throttles:
+# limits and the sign-in lockout raised, or the fuzzer mostly measures the throttles:
 #   THROTTLE_TOKEN_CLIENT_RATE=100000/min THROTTLE_TOKEN_USERNAME_RATE=100000/min \
-#   THROTTLE_TICKET_CREATE_RATE=100000/min
+#   THROTTLE_TICKET_CREATE_RATE=100000/min AXES_FAILURE_LIMIT=100000
 # Runs as requester, then agent, then staff (staff last: it may delete demo rows), with every
 # check; the per-operation settings and why they exist are in .ci/schemathesis.toml.
 # Reports: var/artifacts/schemathesis-<role>.xml (JUnit) and .ndjson (every request).

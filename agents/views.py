@@ -5,13 +5,15 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from agents import selectors, services
+from agents.permissions import IsAgentOrStaff
 from agents.serializers import AgentSerializer, AgentUpdateInputSerializer, DepartmentSerializer
 from config.api.openapi import ERRORS
 from config.api.permissions import IsStaff, ReadAnyWriteStaff
 
 
 class AgentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Every agent with department, availability, capacity and current load."""
+    """Every agent with department, availability, capacity and current load: for agents and
+    staff (requesters 403; they see the agent assigned to their own ticket on the ticket)."""
 
     serializer_class = AgentSerializer
     lookup_value_regex = r"[0-9]{1,18}"
@@ -23,7 +25,7 @@ class AgentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_permissions(self):
         if self.action == "partial_update":
             return [IsStaff()]
-        return super().get_permissions()
+        return [IsAgentOrStaff()]
 
     @extend_schema(
         request=AgentUpdateInputSerializer,

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes requires: turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -130,6 +133,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
+# Axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -165,6 +173,8 @@ if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+# Browser sessions (admin, dashboard) end this long after sign-in, like API sessions below.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=12 * 3600)
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=False)
 X_FRAME_OPTIONS = "DENY"
@@ -190,7 +200,7 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "config.api.authentication.JWTUserAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -231,7 +241,34 @@ SIMPLE_JWT = {
     # A separate key: rotating SECRET_KEY (sessions) does not log out API clients and vice versa.
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Tokens carry a digest of the password hash: changing the password revokes them all.
+    "CHECK_REVOKE_TOKEN": True,
+    "REVOKE_TOKEN_CLAIM": "hash_password",
 }
+# Absolute lifetime of an API session: refresh tokens cannot carry it further than this after
+# sign-in (config/api/jwt_session.py). 12 hours, NIST SP 800-63B's bound for re-authentication
+# at AAL2 whatever the activity: one working day, then sign in again.
+JWT_SESSION_MAX_AGE = timedelta(hours=env.int("JWT_SESSION_MAX_HOURS", default=12))
+
+# Lockout after failed sign-ins (django-axes) on every login path: the admin, the dashboard and
+# POST /api/token/ (config/api/login_throttling.py). A (username, client address) pair is
+# locked, so an attacker elsewhere cannot lock the owner out, and only for a cool-off.
+# Database handler: lockouts survive restarts and a Redis outage (the rate limits fail open,
+# lockouts do not), and staff see and clear them in the admin; the cost is axes' own tables.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client address exactly as the API throttles read it (REMOTE_ADDR, or X-Forwarded-For past
+# DJANGO_NUM_PROXIES trusted proxies).
+AXES_CLIENT_IP_CALLABLE = "config.api.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.api.login_throttling.lockout_response"
+# Failures count for the cool-off whatever happens in between, on every path alike (a JWT
+# sign-in sends no user_logged_in signal that could reset them).
+AXES_RESET_ON_SUCCESS = False
+# Successful sign-ins are not recorded: that table would only grow.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ticket Intelligence API",

@@ -27,6 +27,8 @@ REST_FRAMEWORK = {  # noqa: F405
         "ticket_create": "100000/min",
     },
 }
+# Lockouts out of the way of ordinary tests too; config/tests/test_login_lockout.py sets its own.
+AXES_FAILURE_LIMIT = 100_000
 # Each test gets its own artefact directory (see the autouse fixture in conftest.py).
 ML_ARTIFACT_DIR = BASE_DIR / "var" / "test-artifacts"  # noqa: F405
 STORAGES = {

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from agents.views import AgentViewSet, DepartmentViewSet
+from config.api.login_throttling import login_rate_limited
 from config.api.tokens import (
     LogoutView,
     TokenObtainView,
@@ -13,7 +14,7 @@ from config.api.tokens import (
 )
 from config.health import healthz, readyz
 from config.views import api_root
-from tickets.analytics.dashboard import dashboard
+from tickets.analytics.dashboard import dashboard, dashboard_logout
 from tickets.views import CategoryViewSet, TicketViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -46,8 +47,12 @@ urlpatterns = [
     path("api/analytics/", include("tickets.analytics.urls")),
     path("api/", include(router.urls)),
     path("api/", include(alias_router.urls)),
+    # The admin's login form under the sign-in rate limits of /api/token/ (same path as the
+    # admin's own route, which it shadows).
+    path("admin/login/", login_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/logout/", dashboard_logout, name="dashboard-logout"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
 ]

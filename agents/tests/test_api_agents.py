@@ -1,4 +1,5 @@
-"""GET/PATCH /api/agents/ (and the /api/agent/ alias): load, availability and capacity."""
+"""GET/PATCH /api/agents/ (and the /api/agent/ alias): load, availability and capacity, for
+agents and staff only."""
 
 import pytest
 
@@ -24,7 +25,7 @@ def rows_by_id(client, url=AGENTS) -> dict[int, dict]:
 
 @pytest.mark.parametrize("url", [AGENTS, "/api/agent/"])
 def test_list_shows_every_agent_with_department_capacity_and_load(
-    as_user, requester, billing_agent, tech_agent, url
+    as_user, staff, billing_agent, tech_agent, url
 ):
     tech_agent.max_open_tickets = 5
     tech_agent.is_available = False
@@ -32,7 +33,7 @@ def test_list_shows_every_agent_with_department_capacity_and_load(
     for status in ["OPEN", "OPEN", "IN_PROGRESS", "RESOLVED", "RESOLVED", "CLOSED"]:
         TicketFactory(assigned_to=billing_agent.user, status=status)
 
-    rows = rows_by_id(as_user(requester), url)
+    rows = rows_by_id(as_user(staff), url)
 
     assert set(rows) == {billing_agent.pk, tech_agent.pk}
     billing = rows[billing_agent.pk]
@@ -55,11 +56,38 @@ def test_load_follows_creation_and_closing(as_user, staff, requester, billing_ag
     assert rows_by_id(client)[billing_agent.pk]["open_tickets"] == 0
 
 
-def test_retrieve_one_agent(as_user, requester, billing_agent):
-    response = as_user(requester).get(agent_url(billing_agent))
+def test_an_agent_sees_every_agent_and_retrieves_one(as_user, billing_agent, tech_agent):
+    client = as_user(tech_agent.user)
 
+    assert set(rows_by_id(client)) == {billing_agent.pk, tech_agent.pk}
+    response = client.get(agent_url(billing_agent))
     assert response.status_code == 200
     assert response.json()["id"] == billing_agent.user_id
+
+
+@pytest.mark.parametrize("url", [AGENTS, "/api/agent/", "detail", "alias-detail"])
+def test_requesters_may_not_list_or_read_agents(as_user, requester, billing_agent, url):
+    url = {
+        "detail": agent_url(billing_agent),
+        "alias-detail": f"/api/agent/{billing_agent.pk}/",
+    }.get(url, url)
+
+    response = as_user(requester).get(url)
+
+    assert response.status_code == 403
+    assert "billing-agent" not in response.content.decode()
+    assert response.json() == {"detail": "Only agents and staff may do this."}
+
+
+def test_a_requester_still_sees_the_agent_assigned_to_their_own_ticket(
+    as_user, requester, billing_agent
+):
+    ticket = services.ticket_create(title="Facture", description="x", created_by=requester)
+
+    response = as_user(requester).get(f"/api/tickets/{ticket.pk}/")
+
+    assert response.status_code == 200
+    assert response.json()["assigned_to"]["username"] == "billing-agent"
 
 
 @pytest.mark.parametrize("url", [AGENTS, "/api/agent/", "/api/agents/1/"])

@@ -1,14 +1,17 @@
-"""JWT endpoints: obtain (throttled per client and per username), refresh, verify, logout.
+"""JWT endpoints: obtain (throttled per client and per username, locked out after repeated
+failures), refresh, verify, logout.
 
 Access tokens are short-lived (JWT_ACCESS_MINUTES); refresh tokens rotate, and the one used is
 blacklisted, as is the one sent to logout. Every request re-reads the user, so a deactivated or
-deleted user's tokens stop working at once (simplejwt's CHECK_USER_IS_ACTIVE).
+deleted user's tokens stop working at once (simplejwt's CHECK_USER_IS_ACTIVE), and so do every
+token of a user whose password changed (config/api/authentication.py). A session ends
+JWT_SESSION_MAX_AGE after sign-in whatever the refreshes (config/api/jwt_session.py).
 """
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.response import Response
 from rest_framework_simplejwt.serializers import (
     PasswordField,
@@ -17,6 +20,8 @@ from rest_framework_simplejwt.serializers import (
     TokenRefreshSerializer,
     TokenVerifySerializer,
 )
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import UntypedToken
 from rest_framework_simplejwt.views import (
     TokenBlacklistView,
     TokenObtainPairView,
@@ -24,6 +29,9 @@ from rest_framework_simplejwt.views import (
     TokenVerifyView,
 )
 
+from config.api.authentication import token_user
+from config.api.jwt_session import SessionRefreshToken, check_session_alive
+from config.api.login_throttling import lockout_notice
 from config.api.openapi import ERRORS
 from config.api.serializers import RejectUnknownFieldsMixin
 from config.api.throttling import TokenClientThrottle, TokenUsernameThrottle
@@ -35,18 +43,43 @@ _TOKEN_PAIR = inline_serializer(
 
 
 class TokenObtainInputSerializer(RejectUnknownFieldsMixin, TokenObtainPairSerializer):
-    """Bounded credentials: no client makes the server hash a megabyte of password."""
+    """Bounded credentials: no client makes the server hash a megabyte of password. The
+    refresh token starts a session (its sign-in time)."""
+
+    token_class = SessionRefreshToken
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields[self.username_field] = serializers.CharField(write_only=True, max_length=150)
         self.fields["password"] = PasswordField(max_length=4096)
 
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except AuthenticationFailed:
+            # django-axes flags the request it was given (this DRF request) when the username
+            # and client are locked out; its middleware only sees Django's request.
+            if getattr(self.context["request"], "axes_locked_out", False):
+                raise _locked_out(self.context["request"]) from None
+            raise
+
+
+def _locked_out(request) -> Throttled:
+    detail, seconds = lockout_notice(request)
+    return Throttled(wait=seconds, detail=detail)
+
 
 class TokenRefreshInputSerializer(RejectUnknownFieldsMixin, TokenRefreshSerializer):
+    """Refused (401) past the session's absolute lifetime, after a password change, and for a
+    malformed, unknown or inactive user; otherwise simplejwt rotates the token."""
+
     refresh = serializers.CharField(max_length=4096)
+    token_class = SessionRefreshToken
 
     def validate(self, attrs):
+        token = self.token_class(attrs["refresh"])
+        check_session_alive(token)
+        token_user(token, not_found_message=self.error_messages["no_active_account"])
         try:
             return super().validate(attrs)
         except get_user_model().DoesNotExist:
@@ -57,7 +90,18 @@ class TokenRefreshInputSerializer(RejectUnknownFieldsMixin, TokenRefreshSerializ
 
 
 class TokenVerifyInputSerializer(RejectUnknownFieldsMixin, TokenVerifySerializer):
+    """Valid means usable: besides signature, expiry and blacklist, the user a token names must
+    still be active with the same password, and a refresh token's session still running."""
+
     token = serializers.CharField(max_length=4096, write_only=True)
+
+    def validate(self, attrs):
+        data = super().validate(attrs)
+        token = UntypedToken(attrs["token"])
+        if token.get(api_settings.TOKEN_TYPE_CLAIM) == "refresh":
+            check_session_alive(token)
+        token_user(token)
+        return data
 
 
 class LogoutInputSerializer(RejectUnknownFieldsMixin, TokenBlacklistSerializer):

@@ -39,9 +39,9 @@ ENDPOINTS = {
     **dict.fromkeys(TICKET_ROUTES, "ticket: test_outsiders_get_a_404_on_every_ticket_route"),
     "ticket-list": "visible tickets only: test_list_filters_never_widen_the_scope",
     "ticket-alias-list": "same view as ticket-list",
-    "agent-list": "agents are no secret to signed-in users (load, department)",
+    "agent-list": "agents and staff only: test_agent_endpoints_refuse_requesters",
     "agent-alias-list": "same view as agent-list",
-    "agent-detail": "an agent id, not a ticket's; change is staff only (agents tests)",
+    "agent-detail": "an agent id, not a ticket's; agents and staff read, staff change",
     "agent-alias-detail": "same view as agent-detail",
     "department-list": "the catalogue, readable by signed-in users; writes staff only",
     "department-detail": "a department id; writes staff only (agents tests)",
@@ -252,6 +252,23 @@ def test_model_endpoints_refuse_requesters(as_user, scene):
     assert client.get(reverse("ml-model")).status_code == 403
     assert client.get(reverse("ml-models")).status_code == 403
     assert client.post(reverse("ml-train"), {}, "json").status_code == 403
+
+
+def test_agent_endpoints_refuse_requesters(as_user, scene):
+    """A requester learns no agent's name or load; the agent on their own ticket shows there."""
+    billing = scene["billing"]
+    client = as_user(scene["owner"])
+
+    for name, kwargs in (
+        ("agent-list", {}),
+        ("agent-alias-list", {}),
+        ("agent-detail", {"pk": billing.user_id}),
+        ("agent-alias-detail", {"pk": billing.user_id}),
+    ):
+        assert client.get(reverse(name, kwargs=kwargs)).status_code == 403, name
+    ticket = client.get(reverse("ticket-detail", kwargs={"pk": scene["ticket"].pk})).json()
+    assert ticket["assigned_to"]["id"] == billing.user_id
+    assert as_user(scene["tech"].user).get(reverse("agent-list")).status_code == 200
 
 
 def test_analytics_count_only_the_agents_department(as_user, scene):
