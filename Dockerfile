@@ -27,7 +27,9 @@ COPY --chown=app config ./config
 COPY --chown=app agents ./agents
 COPY --chown=app tickets ./tickets
 COPY --chown=app ml ./ml
-RUN DJANGO_DEBUG=False DJANGO_SECRET_KEY=collectstatic-only-not-a-real-secret-0123456789 \
+# Every manage.py command needs the secrets: throwaway random ones, gone with this build step.
+RUN key="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" && \
+    DJANGO_DEBUG=False DJANGO_SECRET_KEY="$key" JWT_SIGNING_KEY="$key" ML_SIGNING_KEY="$key" \
     python manage.py collectstatic --noinput
 USER 10001:10001
 EXPOSE 8000
