@@ -46,6 +46,7 @@ USER 10001:10001
 RUN DJANGO_DEBUG=False \
     DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     JWT_SIGNING_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    ML_SIGNING_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     python manage.py collectstatic --noinput -v 0
 EXPOSE 8000
 # The web server's probe; the worker and beat services of compose.yaml override it.

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install setup run test lint clean bench
+.PHONY: install setup run test lint clean bench .env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +19,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# A local .env from the example, with fresh random keys in place of the placeholders, in
-# development mode (the example is production's: DEBUG off).
-.env:
-	$(PYTHON) -c "import re, secrets; t = open('.env.example').read(); \
-	t = re.sub(r'(?m)^(DJANGO_SECRET_KEY|JWT_SIGNING_KEY)=.*$$', lambda m: m[1] + '=' + secrets.token_urlsafe(50), t); \
-	open('.env', 'w').write(t)"
+# A local .env from the example when there is none, in development mode (the example is
+# production's: DEBUG off), with a fresh random key for each secret of config/secrets.py.
+.env: | $(STAMP)
+	$(BIN)/python -m config.secrets .env .env.example
 	sed -i 's/^DJANGO_DEBUG=.*/DJANGO_DEBUG=True/' .env
 
 setup: install .env

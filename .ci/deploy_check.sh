@@ -18,6 +18,7 @@ env \
   DJANGO_DEBUG=False \
   DJANGO_SECRET_KEY="$(secret)" \
   JWT_SIGNING_KEY="$(secret)" \
+  ML_SIGNING_KEY="$(secret)" \
   DJANGO_ALLOWED_HOSTS=help.example.com \
   DJANGO_CSRF_TRUSTED_ORIGINS=https://help.example.com \
   DJANGO_SECURE_SSL_REDIRECT=True \

@@ -79,7 +79,8 @@ export DJANGO_SETTINGS_MODULE=config.settings
 export DJANGO_DEBUG=False
 DJANGO_SECRET_KEY=$(secret)
 JWT_SIGNING_KEY=$(secret)
-export DJANGO_SECRET_KEY JWT_SIGNING_KEY
+ML_SIGNING_KEY=$(secret)
+export DJANGO_SECRET_KEY JWT_SIGNING_KEY ML_SIGNING_KEY
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
 export REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB"

@@ -29,7 +29,8 @@ export ML_ARTIFACT_DIR="$PWD/$WORK/ml"
 export DJANGO_DEBUG=False
 DJANGO_SECRET_KEY="$(secret)"
 JWT_SIGNING_KEY="$(secret)"
-export DJANGO_SECRET_KEY JWT_SIGNING_KEY
+ML_SIGNING_KEY="$(secret)"
+export DJANGO_SECRET_KEY JWT_SIGNING_KEY ML_SIGNING_KEY
 # The fuzzer would otherwise mostly measure the throttles (their 429s are tested in
 # config/api/tests/test_throttling.py).
 export THROTTLE_TOKEN_CLIENT_RATE=100000/min

@@ -4,6 +4,9 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_analytics \
         .venv/bin/python bench/analytics_bench.py [--n 20] [--runs 1] [--viewer staff|<agent>]
 
+The secrets (DJANGO_SECRET_KEY, JWT_SIGNING_KEY, ML_SIGNING_KEY) come from .env (`make setup`)
+or the environment, as for every process that loads the settings.
+
 Requests go through Django's test client (routing, authentication, serialisation included,
 no network) as a staff user, or as the given agent. Each endpoint is called twice to warm up,
 then N times; the table shows the median and 95th percentile in milliseconds. With --runs R,

@@ -12,8 +12,9 @@ from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import SimpleRateThrottle
 
+from config.secrets import HOW_TO_MAKE_ONE, SECRETS, secret_problem
+
 BLACKLIST_APP = "rest_framework_simplejwt.token_blacklist"
-MIN_KEY_LENGTH = 32
 
 
 @register(Tags.security)
@@ -69,27 +70,40 @@ def throttle_rates_check(app_configs, **kwargs) -> list:
 @register(Tags.security, deploy=True)
 def jwt_signing_key_check(app_configs, **kwargs) -> list:
     """The JWT key must be its own secret: rotating SECRET_KEY then does not log out API
-    clients, and a leaked session key does not let anyone mint API tokens."""
+    clients, and a leaked session key does not let anyone mint API tokens. (A weak or
+    placeholder key is an error of secrets_check, config.E003.)"""
     key = getattr(settings, "SIMPLE_JWT", {}).get("SIGNING_KEY") or settings.SECRET_KEY
-    warnings = []
     if key == settings.SECRET_KEY:
-        warnings.append(
+        return [
             Warning(
                 "JWTs are signed with SECRET_KEY.",
                 hint="Set JWT_SIGNING_KEY to a separate random secret.",
                 id="config.W001",
             )
-        )
-    if len(key) < MIN_KEY_LENGTH or "change-me" in key:
-        warnings.append(
-            Warning(
-                f"The JWT signing key is weak (under {MIN_KEY_LENGTH} characters, or a "
-                "placeholder).",
-                hint='Generate one: python -c "import secrets; print(secrets.token_urlsafe(50))"',
-                id="config.W002",
+        ]
+    return []
+
+
+@register(Tags.security)
+def secrets_check(app_configs, **kwargs) -> list:
+    """Every secret of config/secrets.py, as the settings in force hold it (config/settings.py
+    refuses them at load already; this catches a settings module that sets them otherwise):
+    missing or a placeholder in any mode, short with DEBUG off."""
+    errors = []
+    for secret in SECRETS:
+        value = settings
+        for part in secret.setting.split("."):
+            value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
+        problem = secret_problem(secret, value, debug=settings.DEBUG)
+        if problem:
+            errors.append(
+                Error(
+                    f"The secret {secret.variable} (setting {secret.setting}) {problem}.",
+                    hint=f"Generate one: {HOW_TO_MAKE_ONE}.",
+                    id="config.E003",
+                )
             )
-        )
-    return warnings
+    return errors
 
 
 @register(Tags.security, deploy=True)

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.cache import redis_cache
 from config.schedule import crontab_from_env
+from config.secrets import SECRETS, secrets_problems, secrets_refusal
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,13 +21,13 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
-_INSECURE_KEY = "django-insecure-development-only-key"
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_INSECURE_KEY)
-if not DEBUG and (SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 32 or "change-me" in SECRET_KEY):
-    raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY must be set to a real secret (32+ random characters) "
-        "when DJANGO_DEBUG is False."
-    )
+# Every secret of config/secrets.py, checked here so that every process loading these settings
+# (gunicorn, manage.py, Celery worker and beat) refuses to start with a missing or placeholder
+# one, or with a short one when DEBUG is off. No default: `make setup` writes random ones to .env.
+_secrets = {secret.variable: env.str(secret.variable, default="") for secret in SECRETS}
+if _problems := secrets_problems(_secrets, debug=DEBUG):
+    raise ImproperlyConfigured(secrets_refusal(_problems))
+SECRET_KEY = _secrets["DJANGO_SECRET_KEY"]
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -239,7 +240,7 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
     # A separate key: rotating SECRET_KEY (sessions) does not log out API clients and vice versa.
-    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "SIGNING_KEY": _secrets["JWT_SIGNING_KEY"],
     "AUTH_HEADER_TYPES": ("Bearer",),
     # Tokens carry a digest of the password hash: changing the password revokes them all.
     "CHECK_REVOKE_TOKEN": True,
@@ -300,6 +301,9 @@ SPECTACULAR_SETTINGS = {
 ML_ARTIFACT_DIR = Path(env.str("ML_ARTIFACT_DIR", default="ml/artifacts"))
 if not ML_ARTIFACT_DIR.is_absolute():  # relative to the project, not the working directory
     ML_ARTIFACT_DIR = BASE_DIR / ML_ARTIFACT_DIR
+# Signs each trained artefact (HMAC-SHA256); a loader unpickles only bytes whose signature
+# verifies under it. Only in the environment, never in the database or the cache.
+ML_SIGNING_KEY = _secrets["ML_SIGNING_KEY"]
 ML_CONFIDENCE_THRESHOLD = env.float("ML_CONFIDENCE_THRESHOLD", default=0.5)
 # After a failed artefact load, seconds before the same version is tried again.
 ML_RETRY_SECONDS = env.float("ML_RETRY_SECONDS", default=30.0)

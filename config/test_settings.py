@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_DEBUG", "False")
 # The tests' own keys, whatever a developer's .env holds (read_env never overrides these).
 os.environ["DJANGO_SECRET_KEY"] = "test-secret-key-that-is-long-enough-0123456789"  # noqa: S105
 os.environ["JWT_SIGNING_KEY"] = "test-jwt-signing-key-that-is-long-enough-0123456789"
+os.environ["ML_SIGNING_KEY"] = "test-ml-signing-key-that-is-long-enough-0123456789"
 
 from config.settings import *  # noqa: E402,F403
 

@@ -11,6 +11,7 @@ this process's, inputs included; the two hashing worker processes add about
 import argparse
 import json
 import resource
+import secrets
 import sys
 import tempfile
 import time
@@ -69,11 +70,19 @@ def run(n: int, *, seed: int = 0, n_jobs: int = 2, calls: int = 1000) -> dict:
     similar = _latency_ms(lambda t, d: model.similar(t, d, top=10, exclude_ids=(1,)), pairs)
 
     with tempfile.TemporaryDirectory() as directory:
+        key = secrets.token_bytes(32)  # a throwaway signing key: save signs, load verifies
         started = time.perf_counter()
-        info = save_artifact(model, Path(directory), version="bench", metadata={})
+        info = save_artifact(model, Path(directory), version="bench", metadata={}, key=key)
         saved = time.perf_counter() - started
         started = time.perf_counter()
-        load_artifact(Path(directory), info.filename, info.sha256)
+        load_artifact(
+            Path(directory),
+            info.filename,
+            info.sha256,
+            version="bench",
+            signature=info.signature,
+            key=key,
+        )
         loaded = time.perf_counter() - started
 
     return {

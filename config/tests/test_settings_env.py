@@ -35,6 +35,8 @@ SECRET = "s" * 50
 BASE_ENV = {
     "DJANGO_DEBUG": "True",
     "DJANGO_SECRET_KEY": SECRET,
+    "JWT_SIGNING_KEY": "t" * 50,
+    "ML_SIGNING_KEY": "m" * 50,
     "DATABASE_URL": "sqlite:////tmp/unused.sqlite3",
 }
 
@@ -44,7 +46,7 @@ def clean_env(**overrides) -> dict:
 
     The .env file is read too, but only for variables not set here; every variable a test
     depends on is set explicitly."""
-    prefixes = ("DJANGO_", "JWT_", "THROTTLE_", "REDIS_", "DATABASE_")
+    prefixes = ("DJANGO_", "JWT_", "ML_SIGNING_", "THROTTLE_", "REDIS_", "DATABASE_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update(BASE_ENV)

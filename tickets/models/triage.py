@@ -12,7 +12,8 @@ class ClassifierModel(models.Model):
 
     The artefact's bytes live in the database (ClassifierArtifact), so every host reaches
     them; each process keeps a copy in its own settings.ML_ARTIFACT_DIR as a cache. Either
-    copy is unpickled only when its sha256 matches the one recorded here at training time.
+    copy is unpickled only when its sha256 matches the one recorded here at training time and
+    its HMAC signature verifies under settings.ML_SIGNING_KEY (ml/artifacts.py).
     """
 
     version = models.CharField(max_length=64, unique=True)
@@ -28,6 +29,14 @@ class ClassifierModel(models.Model):
         max_length=255, help_text="File name of the local cached copy inside ML_ARTIFACT_DIR."
     )
     sha256 = models.CharField(max_length=64)
+    # A column beside the bytes rather than a sidecar file: every host must read it, and it is
+    # no secret (worthless without ML_SIGNING_KEY, which never enters the database or cache).
+    signature = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="HMAC-SHA256 of the artefact under ML_SIGNING_KEY (blank: unsigned, not loaded).",
+    )
     size_bytes = models.BigIntegerField(default=0)
     training_seconds = models.FloatField(default=0.0)
     is_active = models.BooleanField(default=False)

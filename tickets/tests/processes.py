@@ -65,6 +65,8 @@ def production_env(*, artifact_dir: Path, broker_url: str = "", **extra: str) ->
         "DJANGO_DEBUG": "False",
         "DJANGO_SECRET_KEY": SECRET_KEY,
         "JWT_SIGNING_KEY": JWT_SIGNING_KEY,
+        # This test process's key: what one process trains and signs, the others verify.
+        "ML_SIGNING_KEY": settings.ML_SIGNING_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": database_url(),
         "REDIS_URL": REDIS_URL,

@@ -9,9 +9,11 @@ ML_VERSION_CHECK_SECONDS. An unreachable cache falls back to asking the database
 
 The artefact's bytes live in the database (ClassifierArtifact), so no host's disk matters;
 ML_ARTIFACT_DIR only holds this host's cached copy. Either copy is unpickled only when its
-SHA-256 matches the registry's; a bad cached copy is replaced from the database. A missing,
-corrupt or swapped artefact in the database is logged and the triage chain falls back to
-keyword rules; the load is retried after ML_RETRY_SECONDS, not on every request.
+SHA-256 matches the registry's and its HMAC signature verifies under ML_SIGNING_KEY (which only
+the environment holds: whoever can write the registry's rows or this cache cannot forge it); a
+bad cached copy is replaced from the database. A missing, corrupt, swapped or unsigned artefact
+in the database is logged and the triage chain falls back to keyword rules; the load is retried
+after ML_RETRY_SECONDS, not on every request.
 """
 
 import fcntl
@@ -25,16 +27,23 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 
-from ml.artifacts import ArtifactError, load_artifact, load_artifact_bytes, write_artifact_file
+from ml.artifacts import (
+    ArtifactError,
+    ArtifactSignatureError,
+    load_artifact,
+    load_artifact_bytes,
+    write_artifact_file,
+)
 from ml.model import TicketModel
 from tickets.models import ClassifierArtifact, ClassifierModel
 
 logger = logging.getLogger(__name__)
 
-VERSION_CACHE_KEY = "ml:active-model:v1"
+# v2: rows gained the signature (a v1 row of a process not yet upgraded is never misread).
+VERSION_CACHE_KEY = "ml:active-model:v2"
 _NONE_ACTIVE = "-"  # cached answer "no model is active" (a cache miss is None)
 
-ActiveRow = tuple[str, str, str]  # version, cached file name, sha256
+ActiveRow = tuple[str, str, str, str]  # version, cached file name, sha256, signature
 
 _lock = threading.Lock()
 _loaded: dict = {"version": None, "model": None}
@@ -44,14 +53,14 @@ _failures: dict[str, float] = {}
 def _active_from_database() -> ActiveRow | None:
     row = (
         ClassifierModel.objects.filter(is_active=True)
-        .values_list("version", "artifact", "sha256")
+        .values_list("version", "artifact", "sha256", "signature")
         .first()
     )
     return tuple(row) if row else None
 
 
 def active_row() -> ActiveRow | None:
-    """(version, file name, sha256) of the active model, through the cache."""
+    """(version, file name, sha256, signature) of the active model, through the cache."""
     # An unreachable cache answers None (IGNORE_EXCEPTIONS, config/settings.py): the
     # database is asked.
     cached = cache.get(VERSION_CACHE_KEY)
@@ -86,7 +95,7 @@ def active_model() -> TicketModel | None:
     if row is None:
         _forget()
         return None
-    version, filename, sha256 = row
+    version = row[0]
     if _loaded["version"] == version:
         return _loaded["model"]
     failed_at = _failures.get(version)
@@ -96,7 +105,17 @@ def active_model() -> TicketModel | None:
         if _loaded["version"] == version:
             return _loaded["model"]
         try:
-            model = _load(version, filename, sha256)
+            model = _load(*row)
+        except ArtifactSignatureError as error:
+            _failures[version] = time.monotonic()
+            logger.error(
+                "model %s refused, falling back to keywords: %s. If you trust this artefact "
+                "(trained by this deployment), sign it: manage.py sign_models --model %s",
+                version,
+                error,
+                version,
+            )
+            return None
         except ArtifactError as error:
             _failures[version] = time.monotonic()
             logger.error("model %s unusable, falling back to keywords: %s", version, error)
@@ -112,8 +131,9 @@ def loaded_version() -> str | None:
     return _loaded["version"]
 
 
-def _load(version: str, filename: str, sha256: str) -> TicketModel:
-    """This host's cached copy when it is intact, else the database's bytes (then cached).
+def _load(version: str, filename: str, sha256: str, signature: str) -> TicketModel:
+    """This host's cached copy when it is intact, else the database's bytes (then cached);
+    either only once its signature verifies under ML_SIGNING_KEY.
 
     Processes of one host needing a new artefact at once (gunicorn workers after an
     activation) take turns under a lock on the directory: the first fetches it and writes
@@ -121,19 +141,20 @@ def _load(version: str, filename: str, sha256: str) -> TicketModel:
     """
     directory = Path(settings.ML_ARTIFACT_DIR)
     path = directory / filename
+    verify = {"version": version, "signature": signature, "key": settings.ML_SIGNING_KEY}
     seen = _file_identity(path)
     if seen is not None:
-        model = _load_cached(directory, version, filename, sha256)
+        model = _load_cached(directory, filename, sha256, verify)
         if model is not None:
             return model
     with _host_lock(directory):
         now = _file_identity(path)
         if now is not None and now != seen:  # written by another process while we waited
-            model = _load_cached(directory, version, filename, sha256)
+            model = _load_cached(directory, filename, sha256, verify)
             if model is not None:
                 return model
         data = _fetch(version)
-        model = load_artifact_bytes(data, sha256)
+        model = load_artifact_bytes(data, sha256, **verify)
         try:
             write_artifact_file(directory, filename, data)
         except (OSError, ArtifactError) as error:
@@ -142,9 +163,10 @@ def _load(version: str, filename: str, sha256: str) -> TicketModel:
     return model
 
 
-def _load_cached(directory: Path, version: str, filename: str, sha256: str) -> TicketModel | None:
+def _load_cached(directory: Path, filename: str, sha256: str, verify: dict) -> TicketModel | None:
+    version = verify["version"]
     try:
-        model = load_artifact(directory, filename, sha256)
+        model = load_artifact(directory, filename, sha256, **verify)
     except ArtifactError as error:
         logger.warning("cached copy of model %s refused, fetching it again: %s", version, error)
         return None

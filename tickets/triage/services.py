@@ -12,6 +12,7 @@ from ml.artifacts import (
     ArtifactError,
     artifact_bytes,
     artifact_filename,
+    artifact_signature,
     sha256_hex,
     write_artifact_file,
 )
@@ -98,6 +99,8 @@ def model_train(
             params={**params, "dropped_classes": result.dropped_classes},
             artifact=filename,
             sha256=sha256_hex(data),
+            # Signed here, in the process that made the bytes, under the environment's key.
+            signature=artifact_signature(data, version=version, key=settings.ML_SIGNING_KEY),
             size_bytes=len(data),
             training_seconds=result.training_seconds,
         )
@@ -123,6 +126,44 @@ def _cache_locally(filename: str, data: bytes) -> None:
         write_artifact_file(settings.ML_ARTIFACT_DIR, filename, data)
     except (OSError, ArtifactError) as error:
         logger.warning("artefact %s not cached locally: %s", filename, error)
+
+
+def model_artifact_sign(*, record: ClassifierModel) -> str:
+    """Sign a stored artefact under ML_SIGNING_KEY, vouching for its bytes, so that processes
+    load it: for artefacts trained before signing (or under a key since replaced) by an
+    operator who trusts them (`manage.py sign_models`). Nothing is unpickled. Returns how it
+    went: "signed", "re-signed" (its signature did not verify under this key) or "unchanged";
+    refuses with a DomainError when the bytes are missing or do not match the recorded
+    SHA-256 (damaged or swapped: nothing to vouch for)."""
+    with transaction.atomic():
+        record = ClassifierModel.objects.select_for_update().get(pk=record.pk)
+        data = (
+            ClassifierArtifact.objects.filter(model=record).values_list("data", flat=True).first()
+        )
+        if data is None:
+            raise DomainError(f"model {record.version}: no artefact stored", field="artifact")
+        data = bytes(data)
+        if sha256_hex(data) != record.sha256.lower():
+            raise DomainError(
+                f"model {record.version}: the stored bytes do not match the recorded SHA-256",
+                field="artifact",
+            )
+        try:
+            signature = artifact_signature(
+                data, version=record.version, key=settings.ML_SIGNING_KEY
+            )
+        except ArtifactError as error:
+            raise DomainError(f"model {record.version}: {error}", field="artifact") from None
+        if record.signature == signature:
+            return "unchanged"
+        outcome = "re-signed" if record.signature else "signed"
+        record.signature = signature
+        record.save(update_fields=["signature"])
+        if record.is_active:  # the active row, signature included, is cached: refresh it
+            active_version_clear()
+            transaction.on_commit(active_version_publish)
+    logger.warning("model %s artefact %s by an operator", record.version, outcome)
+    return outcome
 
 
 def model_activate(*, record: ClassifierModel) -> ClassifierModel:

@@ -216,8 +216,24 @@ def test_a_signing_key_equal_to_the_secret_key_is_a_deploy_warning():
 
 
 @override_settings(SIMPLE_JWT={**settings.SIMPLE_JWT, "SIGNING_KEY": "change-me-too"})
-def test_a_weak_signing_key_is_a_deploy_warning():
-    assert [w.id for w in checks.jwt_signing_key_check(None)] == ["config.W002"]
+def test_a_placeholder_signing_key_is_an_error_that_names_the_variable():
+    """Was the deploy warning config.W002 (the server started anyway): now an error, which
+    stops runserver, migrate and gunicorn (config/wsgi.py), in any mode."""
+    assert checks.jwt_signing_key_check(None) == []
+    [error] = checks.secrets_check(None)
+    assert error.id == "config.E003" and error.is_serious()
+    assert "JWT_SIGNING_KEY" in error.msg and "placeholder" in error.msg
+    assert "secrets.token_urlsafe" in error.hint
+
+
+@override_settings(SIMPLE_JWT={**settings.SIMPLE_JWT, "SIGNING_KEY": "k" * 20}, DEBUG=False)
+def test_a_short_signing_key_is_an_error_with_debug_off():
+    [error] = checks.secrets_check(None)
+    assert error.id == "config.E003" and "JWT_SIGNING_KEY" in error.msg
+
+
+def test_the_shipped_test_configuration_passes_the_secrets_check():
+    assert checks.secrets_check(None) == []
 
 
 @override_settings(SIMPLE_JWT={**settings.SIMPLE_JWT, "SIGNING_KEY": "k" * 50})

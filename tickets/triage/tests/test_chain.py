@@ -255,7 +255,10 @@ def test_processes_of_one_host_fetch_a_new_artefact_from_the_database_once(
     def load() -> None:
         barrier.wait(timeout=10)
         model = registry._load(
-            trained_model.version, trained_model.artifact, trained_model.sha256
+            trained_model.version,
+            trained_model.artifact,
+            trained_model.sha256,
+            trained_model.signature,
         )
         loaded.append(model.version)
 
