@@ -20,10 +20,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 # A local .env from the example when there is none, in development mode (the example is
-# production's: DEBUG off), with a fresh random key for each secret of config/secrets.py.
+# production's: DEBUG off); then, every time, a fresh random key for each secret of
+# config/secrets.py that .env lacks or holds a placeholder of (set ones are kept).
 .env: | $(STAMP)
-	$(BIN)/python -m config.secrets .env .env.example
-	sed -i 's/^DJANGO_DEBUG=.*/DJANGO_DEBUG=True/' .env
+	@if [ -f .env ]; then $(BIN)/python -m config.secrets .env .env.example; \
+	else $(BIN)/python -m config.secrets .env .env.example \
+	&& sed -i 's/^DJANGO_DEBUG=.*/DJANGO_DEBUG=True/' .env; fi
 
 setup: install .env
 	mkdir -p var
