@@ -25,6 +25,7 @@ def collected_static_root() -> Path:
         "DJANGO_DEBUG": "False",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
+        "ML_SIGNING_KEY": secrets.token_urlsafe(50),
         "DJANGO_STATIC_ROOT": str(directory),
     }
     done = subprocess.run(  # noqa: S603 - our interpreter, our manage.py
