@@ -13,6 +13,7 @@ import pytest
 
 from config import secrets as registry
 from config.secrets import SECRETS, Secret, env_file_fill, secret_problem, secrets_problems
+from config.tests.static_root import collected_static_root
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")
@@ -175,7 +176,11 @@ def test_the_wsgi_application_refuses_a_short_key_in_production():
 
 
 def test_the_wsgi_application_loads_with_real_secrets():
-    result = import_wsgi(False)
+    # Production also needs its collected static files (config.E020) to start.
+    result = run(
+        [sys.executable, "-c", "import config.wsgi"],
+        {**env_with(False), "DJANGO_STATIC_ROOT": str(collected_static_root())},
+    )
 
     assert result.returncode == 0, result.stderr
 
