@@ -54,7 +54,8 @@ cleanup() {
 trap cleanup EXIT
 
 psql "$POSTGRES/postgres" -qc "CREATE DATABASE $DB" >/dev/null
-make setup >"$WORK/setup.log" 2>&1 || { cat "$WORK/setup.log"; exit 1; }
+# Demo logins under DJANGO_DEBUG=False: setup_demo needs --force to create them.
+make setup DEMO_FLAGS=--force >"$WORK/setup.log" 2>&1 || { cat "$WORK/setup.log"; exit 1; }
 
 # XDG_RUNTIME_DIR: gunicorn's control socket goes there, not next to another server's.
 GUNICORN_BIND="127.0.0.1:$PORT" GUNICORN_WORKERS=2 GUNICORN_THREADS=4 \
