@@ -3,6 +3,7 @@
 Every variable is listed with a comment in `.env.example`.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,11 @@ from config.schedule import crontab_from_env
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+_environment_names = set(os.environ)
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# What .env added to the environment: `manage.py test` runs pytest without it
+# (config/test_runner.py), as a plain `pytest` would.
+DOTENV_NAMES = frozenset(set(os.environ) - _environment_names)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -62,6 +67,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# `manage.py test [tickets]` runs the pytest suite with the test settings.
+TEST_RUNNER = "config.test_runner.PytestTestRunner"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
