@@ -185,7 +185,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        # An unknown ?ordering= is a 400 (DRF's own OrderingFilter ignores it).
+        "config.api.ordering.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.StandardPagination",
     "DEFAULT_PARSER_CLASSES": [

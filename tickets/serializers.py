@@ -88,9 +88,18 @@ class TicketCreateInputSerializer(StrictInputSerializer):
     )
     description = serializers.CharField(max_length=20_000)
     priority = PriorityField(required=False, help_text="Defaults to MEDIUM.")
+    category = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Category.objects.select_related("department"),
+        required=False,
+        allow_null=True,
+        help_text="Staff and agents only: the category's slug, set by hand "
+        "(`classified_by=manual`) and routed to its department; a requester's is refused. "
+        "Left out or null: the ticket is classified from its text.",
+    )
 
     redirected_fields = _REDIRECTED
-    ignored_fields = _READ_ONLY_TICKET_FIELDS | {"category"}
+    ignored_fields = _READ_ONLY_TICKET_FIELDS
     schema_any_of_required = (("title",), ("subject",))
 
     def validate(self, attrs):
@@ -100,6 +109,8 @@ class TicketCreateInputSerializer(StrictInputSerializer):
                 raise serializers.ValidationError({"title": ["This field is required."]})
             attrs["title"] = subject
         attrs.setdefault("priority", Priority.MEDIUM)
+        if attrs.get("category") is None:
+            attrs.pop("category", None)
         return attrs
 
 
