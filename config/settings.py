@@ -178,7 +178,9 @@ X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, also reading the `Bearer Bearer <token>` Swagger UI sends when a user
+        # pastes `Bearer <token>` (config/api/authentication.py).
+        "config.api.authentication.PastedBearerJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -227,7 +229,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Support tickets are classified, sent to their category's department and assigned to "
         "the least-loaded available agent there. Authenticate with `POST /api/token/` and "
-        "use the access token as `Authorization: Bearer <token>`."
+        "use the access token as `Authorization: Bearer <token>` (in Swagger's Authorize "
+        "dialog, paste the token with or without `Bearer `)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
