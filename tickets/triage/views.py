@@ -1,8 +1,5 @@
 """Endpoints of the trained model: train, inspect, list and re-activate."""
 
-from pathlib import Path
-
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,6 +21,7 @@ from tickets.triage.serializers import (
     TrainingJobSerializer,
     TrainInputSerializer,
     TrainResultSerializer,
+    model_path,
 )
 
 
@@ -32,7 +30,7 @@ def train_result(record: ClassifierModel) -> dict:
         "n_samples": record.n_samples,
         "n_classes": len(record.classes),
         "classes": record.classes,
-        "model_path": str(Path(settings.ML_ARTIFACT_DIR) / record.artifact),
+        "model_path": model_path(record),
         "version": record.version,
         "metrics": record.metrics,
     }
