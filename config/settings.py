@@ -255,6 +255,12 @@ ML_ARTIFACT_DIR = Path(env.str("ML_ARTIFACT_DIR", default="ml/artifacts"))
 if not ML_ARTIFACT_DIR.is_absolute():  # relative to the project, not the working directory
     ML_ARTIFACT_DIR = BASE_DIR / ML_ARTIFACT_DIR
 ML_CONFIDENCE_THRESHOLD = env.float("ML_CONFIDENCE_THRESHOLD", default=0.5)
+# Models whose artefact bytes are kept besides the active one: the newest N (at least 1).
+# Older ones are pruned after each training and by `manage.py prune_models`; their registry
+# rows (version, metrics) stay, but they can no longer be activated.
+ML_KEEP_ARTIFACTS = env.int("ML_KEEP_ARTIFACTS", default=5)
+if ML_KEEP_ARTIFACTS < 1:
+    raise ImproperlyConfigured("ML_KEEP_ARTIFACTS must be at least 1.")
 # After a failed artefact load, seconds before the same version is tried again.
 ML_RETRY_SECONDS = env.float("ML_RETRY_SECONDS", default=30.0)
 # Seconds the active model version is kept in the cache between database checks. Activating

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from config.api.serializers import StrictInputSerializer, UserSummarySerializer
 from tickets.models import ClassifierModel, TrainingJob
 from tickets.serializers import CategorySummarySerializer, TicketSerializer
+from tickets.triage.pruning import model_has_artifact
 
 
 class TrainInputSerializer(StrictInputSerializer):
@@ -17,6 +18,10 @@ class TrainInputSerializer(StrictInputSerializer):
 class ClassifierModelSerializer(serializers.ModelSerializer):
     trained_by = UserSummarySerializer(read_only=True, allow_null=True)
     n_classes = serializers.SerializerMethodField()
+    has_artifact = serializers.SerializerMethodField(
+        help_text="Whether its artefact's bytes are still stored; false once pruned "
+        "(ML_KEEP_ARTIFACTS): the row stays for its metrics, but it cannot be activated."
+    )
 
     class Meta:
         model = ClassifierModel
@@ -31,6 +36,7 @@ class ClassifierModelSerializer(serializers.ModelSerializer):
             "metrics",
             "params",
             "artifact",
+            "has_artifact",
             "sha256",
             "size_bytes",
             "training_seconds",
@@ -39,6 +45,9 @@ class ClassifierModelSerializer(serializers.ModelSerializer):
 
     def get_n_classes(self, record) -> int:
         return len(record.classes)
+
+    def get_has_artifact(self, record) -> bool:
+        return model_has_artifact(record)
 
 
 class TrainResultSerializer(serializers.Serializer):

@@ -137,7 +137,7 @@ class ModelListView(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return ClassifierModel.objects.select_related("trained_by")
+        return selectors.classifier_model_list()
 
 
 class ModelActivateView(APIView):
@@ -146,7 +146,15 @@ class ModelActivateView(APIView):
     permission_classes = [IsStaff]
 
     @extend_schema(
-        request=None, responses={200: ClassifierModelSerializer, **ERRORS(401, 403, 404)}
+        request=None,
+        responses={
+            200: ClassifierModelSerializer,
+            **ERRORS(401, 403, 404),
+            409: OpenApiResponse(
+                ERRORS(409)[409].response,
+                description="Its artefact was pruned (ML_KEEP_ARTIFACTS): train a new model.",
+            ),
+        },
     )
     def post(self, request, version: str):
         record = get_object_or_404(ClassifierModel, version=version)
