@@ -92,10 +92,9 @@ class TicketCreateInputSerializer(StrictInputSerializer):
         slug_field="slug",
         queryset=Category.objects.select_related("department"),
         required=False,
-        allow_null=True,
         help_text="Staff and agents only: the category's slug, set by hand "
         "(`classified_by=manual`) and routed to its department; a requester's is refused. "
-        "Left out or null: the ticket is classified from its text.",
+        "Left out: the ticket is classified from its text.",
     )
 
     redirected_fields = _REDIRECTED
@@ -109,8 +108,6 @@ class TicketCreateInputSerializer(StrictInputSerializer):
                 raise serializers.ValidationError({"title": ["This field is required."]})
             attrs["title"] = subject
         attrs.setdefault("priority", Priority.MEDIUM)
-        if attrs.get("category") is None:
-            attrs.pop("category", None)
         return attrs
 
 

@@ -138,12 +138,13 @@ def test_an_unknown_category_is_a_400_naming_the_field(as_user, staff, catalogue
     assert not Ticket.objects.exists()
 
 
-def test_a_null_category_means_classify_it_for_anyone(as_user, requester, billing_agent):
-    response = as_user(requester).post(TICKETS, {**BILLING_TEXT, "category": None}, format="json")
+@pytest.mark.parametrize("value", [None, ""])
+def test_an_empty_category_is_a_400_not_a_silent_classification(as_user, staff, value):
+    response = as_user(staff).post(TICKETS, {**BILLING_TEXT, "category": value}, format="json")
 
-    assert response.status_code == 201, response.content
-    body = response.json()
-    assert (body["category"]["slug"], body["classified_by"]) == ("billing", ClassifiedBy.KEYWORDS)
+    assert response.status_code == 400
+    assert list(response.json()) == ["category"]
+    assert not Ticket.objects.exists()
 
 
 # The schema says so
