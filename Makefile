@@ -27,10 +27,14 @@ install: $(STAMP)
 	else $(BIN)/python -m config.secrets .env .env.example \
 	&& sed -i 's/^DJANGO_DEBUG=.*/DJANGO_DEBUG=True/' .env; fi
 
+# Demo data (published passwords): setup_demo refuses when DJANGO_DEBUG is False unless
+# DEMO_FLAGS=--force (.ci/fuzz.sh serves the demo with production settings).
+DEMO_FLAGS ?=
+
 setup: install .env
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py setup_demo
+	$(BIN)/python manage.py setup_demo $(DEMO_FLAGS)
 	$(BIN)/python manage.py train --if-none-active
 	@echo ""
 	@echo "Demo users: admin / admin-demo-pass (staff), demo / demo-pass (requester),"

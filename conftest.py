@@ -1,10 +1,16 @@
 """Fixtures shared by every app's tests."""
 
+from importlib import import_module
+from types import SimpleNamespace
+
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 from rest_framework.test import APIClient
 
 from agents.tests.factories import AgentFactory, StaffFactory, UserFactory
 from tickets.demo.seeding import catalogue_install
+from tickets.models import Category
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +30,17 @@ def _isolated_ml(settings, tmp_path):
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def default_catalogue(db):
+    """The departments and categories a fresh database has (the data migration
+    tickets/migrations/0008_default_catalogue.py), by slug. Every test's database starts with
+    them, except in a transactional test after another one flushed the database: this puts
+    them back, as the migration would (rows already there are left alone)."""
+    migration = import_module("tickets.migrations.0008_default_catalogue")
+    migration.install_default_catalogue(django_apps, SimpleNamespace(connection=connection))
+    return {c.slug: c for c in Category.objects.select_related("department")}
 
 
 @pytest.fixture

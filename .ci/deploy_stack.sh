@@ -142,11 +142,20 @@ else
   echo "nginx is missing (apt-get install -y nginx): the API is driven straight at gunicorn"
 fi
 
-step "the seed's operator commands: createsuperuser, seed_tickets --n 200"
+step "the operator's commands: createsuperuser, then demo history (seed_tickets --force)"
 ADMIN_PASSWORD=$(secret)
 DJANGO_SUPERUSER_PASSWORD="$ADMIN_PASSWORD" python manage.py createsuperuser --noinput \
   --username deploy-admin --email deploy-admin@example.com
-python manage.py seed_tickets --n 200 | tail -1
+# Production settings: the demo command refuses without --force (a real installation imports
+# its history with import_tickets instead, docs/operations.md).
+if python manage.py seed_tickets --n 200 >"$WORK/seed-refused.log" 2>&1; then
+  echo "FAIL: seed_tickets ran with DJANGO_DEBUG=False without --force"; exit 1
+fi
+if ! grep -q -- "--force" "$WORK/seed-refused.log"; then
+  echo "FAIL: seed_tickets refused without saying why"; cat "$WORK/seed-refused.log"; exit 1
+fi
+echo "ok: seed_tickets refused without --force, saying why"
+python manage.py seed_tickets --n 200 --force | tail -1
 
 step "through the API: readiness, a training job on the worker, a ticket it classifies"
 if ! "$PY" .ci/deploy_stack_api.py "$BASE" deploy-admin "$ADMIN_PASSWORD"; then

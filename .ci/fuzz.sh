@@ -58,7 +58,8 @@ cleanup() {
 trap cleanup EXIT
 
 psql "$POSTGRES/postgres" -qc "CREATE DATABASE $DB" >/dev/null
-make setup >"$WORK/setup.log" 2>&1 || { cat "$WORK/setup.log"; exit 1; }
+# Demo logins under DJANGO_DEBUG=False: setup_demo needs --force to create them.
+make setup DEMO_FLAGS=--force >"$WORK/setup.log" 2>&1 || { cat "$WORK/setup.log"; exit 1; }
 # As in production: the static files collected (gunicorn refuses to start without them).
 export DJANGO_STATIC_ROOT="$PWD/$WORK/static"
 .venv/bin/python manage.py collectstatic --noinput -v 0

@@ -1,7 +1,7 @@
 """`make bench`: seed, train, serve under gunicorn, load each endpoint with locust, report.
 
 For each size N: a fresh PostgreSQL database bench_<N> (or the existing one with --reuse),
-migrate, the demo catalogue without tickets, `seed_tickets --n N` (timed), VACUUM ANALYZE,
+migrate, the demo users without tickets, `seed_tickets --n N` (timed), VACUUM ANALYZE,
 `train` (timed, peak memory of the process tree), in-process probes (bench/probe.py: SQL
 queries per request, predict and similar latency), then gunicorn with production settings
 plus the floor endpoint (bench.settings), and one headless locust run per endpoint (warm-up,
@@ -95,10 +95,11 @@ def prepare(args, size: int, env: dict) -> dict:
         psql(args, f'DROP DATABASE "{db}"')
     psql(args, f'CREATE DATABASE "{db}"')
     manage(env, "migrate", "--noinput")
-    manage(env, "setup_demo", "--tickets", "0")
+    # Demo data on a production-like configuration (DJANGO_DEBUG=False): --force says so.
+    manage(env, "setup_demo", "--tickets", "0", "--force")
     log(f"{db}: seeding {size:,} tickets")
     started = time.perf_counter()
-    manage(env, "seed_tickets", "--n", str(size), "--keep", "--batch", "10000")
+    manage(env, "seed_tickets", "--n", str(size), "--keep", "--batch", "10000", "--force")
     figures["seed_seconds"] = round(time.perf_counter() - started, 1)
     psql(args, "VACUUM ANALYZE", db)
     log(f"{db}: seeded in {figures['seed_seconds']} s; training")

@@ -3,6 +3,7 @@
 Every variable is listed with a comment in `.env.example`.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +18,11 @@ from config.secrets import SECRETS, secrets_problems, secrets_refusal
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
+_environment_names = set(os.environ)
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# What .env added to the environment: `manage.py test` runs pytest without it
+# (config/test_runner.py), as a plain `pytest` would.
+DOTENV_NAMES = frozenset(set(os.environ) - _environment_names)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -70,6 +75,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# `manage.py test [tickets]` runs the pytest suite with the test settings.
+TEST_RUNNER = "config.test_runner.PytestTestRunner"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -201,6 +208,9 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # simplejwt's, with malformed ids and changed passwords refused, and the `Bearer Bearer
+        # <token>` that Swagger UI sends for a pasted `Bearer <token>` read
+        # (config/api/authentication.py).
         "config.api.authentication.JWTUserAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -208,7 +218,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        # An unknown ?ordering= is a 400 (DRF's own OrderingFilter ignores it).
+        "config.api.ordering.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.StandardPagination",
     "DEFAULT_PARSER_CLASSES": [
@@ -276,7 +287,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Support tickets are classified, sent to their category's department and assigned to "
         "the least-loaded available agent there. Authenticate with `POST /api/token/` and "
-        "use the access token as `Authorization: Bearer <token>`."
+        "use the access token as `Authorization: Bearer <token>` (in Swagger's Authorize "
+        "dialog, paste the token with or without `Bearer `)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -305,6 +317,12 @@ if not ML_ARTIFACT_DIR.is_absolute():  # relative to the project, not the workin
 # verifies under it. Only in the environment, never in the database or the cache.
 ML_SIGNING_KEY = _secrets["ML_SIGNING_KEY"]
 ML_CONFIDENCE_THRESHOLD = env.float("ML_CONFIDENCE_THRESHOLD", default=0.5)
+# Models whose artefact bytes are kept besides the active one: the newest N (at least 1).
+# Older ones are pruned after each training and by `manage.py prune_models`; their registry
+# rows (version, metrics) stay, but they can no longer be activated.
+ML_KEEP_ARTIFACTS = env.int("ML_KEEP_ARTIFACTS", default=5)
+if ML_KEEP_ARTIFACTS < 1:
+    raise ImproperlyConfigured("ML_KEEP_ARTIFACTS must be at least 1.")
 # After a failed artefact load, seconds before the same version is tried again.
 ML_RETRY_SECONDS = env.float("ML_RETRY_SECONDS", default=30.0)
 # Seconds the active model version is kept in the cache between database checks. Activating

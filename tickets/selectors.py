@@ -1,9 +1,16 @@
 """Reads of tickets, scoped in one place to what the user may see."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agents.selectors import agent_get_for_user
-from tickets.models import Category, Ticket, TicketEvent, TrainingJob
+from tickets.models import (
+    Category,
+    ClassifierArtifact,
+    ClassifierModel,
+    Ticket,
+    TicketEvent,
+    TrainingJob,
+)
 
 
 def ticket_visible_queryset(*, user) -> QuerySet[Ticket]:
@@ -50,3 +57,11 @@ def training_job_list() -> QuerySet[TrainingJob]:
 def training_job_detail(*, job_id) -> TrainingJob:
     """One training job with its requester and model; DoesNotExist when unknown."""
     return TrainingJob.objects.select_related("requested_by", "model").get(pk=job_id)
+
+
+def classifier_model_list() -> QuerySet[ClassifierModel]:
+    """Every trained model, newest first, with its trainer and whether its artefact's bytes
+    are still stored (`has_artifact`; pruned ones are not)."""
+    return ClassifierModel.objects.select_related("trained_by").annotate(
+        has_artifact=Exists(ClassifierArtifact.objects.filter(model_id=OuterRef("pk")))
+    )

@@ -88,9 +88,17 @@ class TicketCreateInputSerializer(StrictInputSerializer):
     )
     description = serializers.CharField(max_length=20_000)
     priority = PriorityField(required=False, help_text="Defaults to MEDIUM.")
+    category = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Category.objects.select_related("department"),
+        required=False,
+        help_text="Staff and agents only: the category's slug, set by hand "
+        "(`classified_by=manual`) and routed to its department; a requester's is refused. "
+        "Left out: the ticket is classified from its text.",
+    )
 
     redirected_fields = _REDIRECTED
-    ignored_fields = _READ_ONLY_TICKET_FIELDS | {"category"}
+    ignored_fields = _READ_ONLY_TICKET_FIELDS
     schema_any_of_required = (("title",), ("subject",))
 
     def validate(self, attrs):

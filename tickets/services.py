@@ -51,15 +51,27 @@ def _agent_or_error(user_id: int, *, field: str) -> Agent:
 
 
 def ticket_create(
-    *, title: str, description: str, priority: int = Priority.MEDIUM, created_by
+    *,
+    title: str,
+    description: str,
+    priority: int = Priority.MEDIUM,
+    created_by,
+    category: Category | None = None,
 ) -> Ticket:
     """Open a ticket: classify it, then in one transaction create, route and audit it.
 
+    A ``category`` given (manual triage by staff or an agent, authorised by the caller) is
+    kept as it is, recorded as classified_by=manual, and routes to its department.
+
     The ticket comes back with its category, department, creator and assignee attached,
     ready to render without reading it again."""
-    decision = ticket_triage(title=title, description=description)
-    prediction = decision.prediction
-    category = decision.category
+    if category is None:
+        decision = ticket_triage(title=title, description=description)
+        category, prediction, classifier = decision.category, decision.prediction, None
+        confidence = prediction.confidence
+    else:
+        prediction = Prediction(label=category.slug, confidence=1.0, source=ClassifiedBy.MANUAL)
+        classifier, confidence = created_by, None
     department = category.department if category else department_general()
 
     with transaction.atomic():
@@ -75,7 +87,7 @@ def ticket_create(
             department=department,
             created_by=created_by,
             classified_by=prediction.source,
-            confidence=prediction.confidence if category else None,
+            confidence=confidence if category else None,
             model_version=prediction.model_version,
         )
         events = [
@@ -89,10 +101,11 @@ def ticket_create(
             event_build(
                 ticket=ticket,
                 kind=EventKind.CLASSIFIED,
+                actor=classifier,
                 category=category.slug if category else None,
                 department=department.slug,
                 classified_by=prediction.source,
-                confidence=prediction.confidence,
+                confidence=confidence,
                 model_version=prediction.model_version,
                 top=[[label, p] for label, p in prediction.top],
             ),
@@ -115,12 +128,14 @@ def ticket_create(
 
 
 def ticket_transition(*, ticket: Ticket, status: str, actor) -> Ticket:
-    """Move a ticket through the workflow; resolved_at follows the status (see the model)."""
+    """Move a ticket through the workflow; resolved_at follows the status (see the model).
+    A move the workflow forbids from the current status is a ConflictError (409) listing the
+    allowed ones: the request is valid, the ticket's state refuses it."""
     with transaction.atomic():
         ticket = ticket_lock(ticket)
         allowed = ALLOWED_TRANSITIONS[ticket.status]
         if status not in allowed:
-            raise DomainError(
+            raise ConflictError(
                 f"Cannot go from {ticket.status} to {status}; allowed: {', '.join(allowed)}.",
                 field="status",
                 allowed=list(allowed),

@@ -1,14 +1,16 @@
 """Ticket endpoints: parse and authorise, validate, call one service, render."""
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from agents.permissions import user_is_agent_or_staff
 from config.api.openapi import ERRORS
+from config.api.ordering import StrictOrderingFilter
 from config.api.permissions import ReadAnyWriteStaff
 from config.api.throttling import TicketCreateThrottle
 from tickets import selectors, services
@@ -34,13 +36,18 @@ from tickets.triage.serializers import (
     TicketPredictResultSerializer,
 )
 
+CATEGORY_AT_CREATION_REFUSED = (
+    "Only staff and agents choose a ticket's category; leave it out and the ticket is "
+    "classified from its text."
+)
+
 
 class TicketViewSet(viewsets.GenericViewSet):
     """Tickets the caller may see; state changes go through tickets.services."""
 
     serializer_class = TicketSerializer
     lookup_value_regex = r"[0-9]{1,18}"
-    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, StrictOrderingFilter]
     filterset_class = TicketFilterSet
     search_fields = ["title", "description"]
     ordering_fields = ["created_at", "updated_at", "priority"]
@@ -95,6 +102,8 @@ class TicketViewSet(viewsets.GenericViewSet):
     )
     def create(self, request):
         data = _validated(TicketCreateInputSerializer, request.data)
+        if "category" in data and not user_is_agent_or_staff(request.user):
+            raise ValidationError({"category": [CATEGORY_AT_CREATION_REFUSED]})
         ticket = services.ticket_create(created_by=request.user, **data)
         return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
@@ -155,7 +164,15 @@ class TicketViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=TicketTransitionInputSerializer,
-        responses={200: TicketSerializer, **ERRORS(400, 401, 403, 404, 409)},
+        responses={
+            200: TicketSerializer,
+            **ERRORS(400, 401, 403, 404),
+            409: OpenApiResponse(
+                ERRORS(409)[409].response,
+                description="The workflow forbids this move from the ticket's current status: "
+                "`status` says why and `allowed` lists the statuses it may go to.",
+            ),
+        },
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):

@@ -1,6 +1,12 @@
 """Who a JWT names, checked the same way wherever a token is used: as a Bearer token (every API
 request), at refresh and at verify (config/api/tokens.py).
 
+The French spec tells users to paste `Bearer <token>` into Swagger's Authorize dialog. The
+schema declares an HTTP bearer scheme (what OpenAPI clients and generators expect), for which
+Swagger UI itself adds the `Bearer ` prefix: a pasted `Bearer <token>` is sent as
+`Authorization: Bearer Bearer <token>`. That doubled prefix is accepted, so both pastes work
+(the bare token too); the token itself is validated exactly as any other.
+
 A token is refused (401 JSON) when its user id is malformed (a correctly signed token with
 `"user_id": "abc"` must not reach the database as a 500), when the user is gone or inactive, and
 when the password changed after it was issued: simplejwt's CHECK_REVOKE_TOKEN puts a digest of
@@ -9,13 +15,13 @@ the password hash in every token (REVOKE_TOKEN_CLAIM), and a new password makes 
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
-from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 _MAX_ID = 2**63 - 1
+_HEADER_TYPES = {t.lower() for t in AUTH_HEADER_TYPE_BYTES}
 PASSWORD_CHANGED = _("The user's password has been changed.")
 
 
@@ -55,14 +61,19 @@ def token_user(token, *, not_found_message=None):
 
 class JWTUserAuthentication(JWTAuthentication):
     """simplejwt's Bearer authentication (deactivated users and changed passwords refused),
-    with a malformed user id a 401 instead of a database error."""
+    with a malformed user id a 401 instead of a database error, and the `Bearer Bearer <token>`
+    Swagger UI sends when a user pastes `Bearer <token>` read as the token."""
+
+    def get_raw_token(self, header: bytes) -> bytes | None:
+        parts = header.split()
+        if (
+            len(parts) == 3
+            and parts[0] in AUTH_HEADER_TYPE_BYTES
+            and parts[1].lower() in _HEADER_TYPES
+        ):
+            return parts[2]
+        return super().get_raw_token(header)
 
     def get_user(self, validated_token):
         token_user_id(validated_token)
         return super().get_user(validated_token)
-
-
-class JWTUserAuthenticationScheme(SimpleJWTScheme):
-    """Its OpenAPI security scheme: simplejwt's (Bearer JWT), which names only its own class."""
-
-    target_class = JWTUserAuthentication

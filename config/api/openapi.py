@@ -1,6 +1,7 @@
 """Shared OpenAPI declarations: the error bodies every endpoint can return, the schema of
 request bodies that refuse unknown fields, and the hook that documents the standard errors."""
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -82,6 +83,20 @@ class RejectUnknownFieldsExtension(OpenApiSerializerExtension):
         if any_of:
             schema["anyOf"] = [{"required": list(names)} for names in any_of]
         return schema
+
+
+class JWTUserAuthenticationScheme(SimpleJWTScheme):
+    """The HTTP bearer scheme of config.api.authentication, saying what to paste."""
+
+    target_class = "config.api.authentication.JWTUserAuthentication"
+
+    def get_security_definition(self, auto_schema):
+        definition = super().get_security_definition(auto_schema)
+        definition["description"] = (
+            "The `access` token of POST /api/token/. In Swagger's Authorize dialog paste it "
+            "alone or as `Bearer <token>`: both are accepted."
+        )
+        return definition
 
 
 def _is_trimmed_text(field) -> bool:

@@ -2,6 +2,10 @@
 
 Used by `manage.py setup_demo` and by the tests. Keywords are matched case- and
 accent-insensitively, as whole words or phrases, so one entry covers "facture"/"Facture".
+
+A fresh database already holds the same departments and categories, installed by
+tickets/migrations/0008_default_catalogue.py (tickets/tests/test_default_catalogue.py keeps the
+two equal); the users and agents below are demo-only.
 """
 
 DEPARTMENTS = [
@@ -97,7 +101,16 @@ CATEGORIES = [
         "slug": "other",
         "name": "Other",
         "department": "general",
-        "keywords": [],
+        "keywords": [
+            # en
+            "general question", "opening hours", "partnership",
+            # fr
+            "question générale", "horaires", "partenariat",
+            # it
+            "domanda generale", "orari", "collaborazione",
+            # de
+            "allgemeine frage", "öffnungszeiten", "partnerschaft",
+        ],
     },
 ]
 

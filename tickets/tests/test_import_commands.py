@@ -171,7 +171,7 @@ def test_seed_tickets_replaces_the_tickets_with_coherent_history(catalogue):
     old = TicketFactory()
     assert not get_user_model().objects.filter(username="demo").exists()
 
-    call_command("seed_tickets", "--n", "50", "--seed", "1", stdout=StringIO())
+    call_command("seed_tickets", "--n", "50", "--seed", "1", "--force", stdout=StringIO())
 
     assert not Ticket.objects.filter(pk=old.pk).exists()
     tickets = list(Ticket.objects.all())
@@ -189,7 +189,7 @@ def test_seed_tickets_replaces_the_tickets_with_coherent_history(catalogue):
 def test_seed_tickets_keeps_existing_tickets_when_asked(catalogue):
     old = TicketFactory()
 
-    call_command("seed_tickets", "--n", "10", "--keep", stdout=StringIO())
+    call_command("seed_tickets", "--n", "10", "--keep", "--force", stdout=StringIO())
 
     assert Ticket.objects.filter(pk=old.pk).exists()
     assert Ticket.objects.count() == 11

@@ -36,6 +36,7 @@ from ml.artifacts import (
 )
 from ml.model import TicketModel
 from tickets.models import ClassifierArtifact, ClassifierModel
+from tickets.triage.pruning import artifact_cache_prune
 
 logger = logging.getLogger(__name__)
 
@@ -159,8 +160,18 @@ def _load(version: str, filename: str, sha256: str, signature: str) -> TicketMod
             write_artifact_file(directory, filename, data)
         except (OSError, ArtifactError) as error:
             logger.warning("model %s not cached in %s: %s", version, directory, error)
+        else:
+            _cache_prune(directory)
     logger.info("model %s loaded from the database", version)
     return model
+
+
+def _cache_prune(directory: Path) -> None:
+    """A new copy joined this host's cache: drop the copies of pruned models (rarely any)."""
+    try:
+        artifact_cache_prune(directory)
+    except Exception as error:  # noqa: BLE001 - the model is loaded; clean-up is best effort
+        logger.warning("cache directory %s not pruned: %s", directory, error)
 
 
 def _load_cached(directory: Path, filename: str, sha256: str, verify: dict) -> TicketModel | None:

@@ -1,9 +1,13 @@
+from pathlib import Path
+
+from django.conf import settings
 from rest_framework import serializers
 
 from config.api.serializers import StrictInputSerializer, UserSummarySerializer
 from ml.params import DEFAULT_TRAINING, TrainingParams
 from tickets.models import ClassifierModel, TrainingJob
 from tickets.serializers import CategorySummarySerializer, TicketSerializer
+from tickets.triage.pruning import model_has_artifact
 
 
 class TrainInputSerializer(StrictInputSerializer):
@@ -23,6 +27,10 @@ class TrainInputSerializer(StrictInputSerializer):
 class ClassifierModelSerializer(serializers.ModelSerializer):
     trained_by = UserSummarySerializer(read_only=True, allow_null=True)
     n_classes = serializers.SerializerMethodField()
+    has_artifact = serializers.SerializerMethodField(
+        help_text="Whether its artefact's bytes are still stored; false once pruned "
+        "(ML_KEEP_ARTIFACTS): the row stays for its metrics, but it cannot be activated."
+    )
 
     class Meta:
         model = ClassifierModel
@@ -37,6 +45,7 @@ class ClassifierModelSerializer(serializers.ModelSerializer):
             "metrics",
             "params",
             "artifact",
+            "has_artifact",
             "sha256",
             "size_bytes",
             "training_seconds",
@@ -45,6 +54,9 @@ class ClassifierModelSerializer(serializers.ModelSerializer):
 
     def get_n_classes(self, record) -> int:
         return len(record.classes)
+
+    def get_has_artifact(self, record) -> bool:
+        return model_has_artifact(record)
 
 
 class TrainResultSerializer(serializers.Serializer):
@@ -58,13 +70,23 @@ class TrainResultSerializer(serializers.Serializer):
     metrics = serializers.DictField()
 
 
+def model_path(record: ClassifierModel) -> str:
+    """Where this host keeps (or will keep) the model's artefact."""
+    return str(Path(settings.ML_ARTIFACT_DIR) / record.artifact)
+
+
 class TrainingJobSerializer(serializers.ModelSerializer):
-    """A background training run; version and metrics are set once it has succeeded."""
+    """A background training run. Once it has succeeded it carries the fields of the
+    synchronous answer of POST /api/ml/train/ (n_samples, n_classes, classes, model_path,
+    version, metrics); they are null until then."""
 
     requested_by = UserSummarySerializer(read_only=True, allow_null=True)
     version = serializers.SerializerMethodField()
     metrics = serializers.SerializerMethodField()
     n_samples = serializers.SerializerMethodField()
+    n_classes = serializers.SerializerMethodField()
+    classes = serializers.SerializerMethodField()
+    model_path = serializers.SerializerMethodField()
 
     class Meta:
         model = TrainingJob
@@ -79,6 +101,9 @@ class TrainingJobSerializer(serializers.ModelSerializer):
             "version",
             "metrics",
             "n_samples",
+            "n_classes",
+            "classes",
+            "model_path",
             "error",
         ]
         read_only_fields = fields
@@ -91,6 +116,15 @@ class TrainingJobSerializer(serializers.ModelSerializer):
 
     def get_n_samples(self, job) -> int | None:
         return job.model.n_samples if job.model else None
+
+    def get_n_classes(self, job) -> int | None:
+        return len(job.model.classes) if job.model else None
+
+    def get_classes(self, job) -> list[str] | None:
+        return list(job.model.classes) if job.model else None
+
+    def get_model_path(self, job) -> str | None:
+        return model_path(job.model) if job.model else None
 
 
 class PredictionSerializer(serializers.Serializer):

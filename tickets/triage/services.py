@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from config.api.exceptions import DomainError
+from config.api.exceptions import ConflictError, DomainError
 from ml.artifacts import (
     ArtifactError,
     artifact_bytes,
@@ -27,6 +27,7 @@ from tickets.models import (
     TrainingJob,
     TrainingJobStatus,
 )
+from tickets.triage.pruning import artifacts_prune
 from tickets.triage.registry import active_version_clear, active_version_publish
 
 logger = logging.getLogger(__name__)
@@ -110,6 +111,7 @@ def model_train(
         if job is not None:
             training_job_finish(job=job, record=record)
     _cache_locally(filename, data)
+    _prune_after_training()
     logger.info(
         "model %s trained on %s tickets in %.1fs: macro-F1 %.3f",
         version,
@@ -118,6 +120,14 @@ def model_train(
         result.metrics.get("macro_f1", 0.0),
     )
     return record
+
+
+def _prune_after_training() -> None:
+    """Older models' artefacts go (ML_KEEP_ARTIFACTS); the training stands either way."""
+    try:
+        artifacts_prune()
+    except Exception as error:  # noqa: BLE001 - a failed clean-up must not fail the training
+        logger.warning("model artefacts not pruned after training: %s", error)
 
 
 def _cache_locally(filename: str, data: bytes) -> None:
@@ -167,8 +177,18 @@ def model_artifact_sign(*, record: ClassifierModel) -> str:
 
 
 def model_activate(*, record: ClassifierModel) -> ClassifierModel:
-    """Make this model the one every process uses from its next request on."""
+    """Make this model the one every process uses from its next request on. A model whose
+    artefact was pruned (tickets/triage/pruning.py) cannot be: ConflictError (409)."""
     with transaction.atomic():
+        # Locked first: a prune deleting this model's bytes meanwhile finishes before.
+        list(ClassifierModel.objects.select_for_update().filter(pk=record.pk).values_list("pk"))
+        if not ClassifierArtifact.objects.filter(model_id=record.pk).exists():
+            raise ConflictError(
+                f"Model {record.version} cannot be activated: its artefact was pruned (only "
+                "the active model and the newest ML_KEEP_ARTIFACTS keep theirs). Train a new "
+                "model.",
+                field="model",
+            )
         ClassifierModel.objects.select_for_update().filter(is_active=True).exclude(
             pk=record.pk
         ).update(is_active=False)

@@ -1,8 +1,5 @@
 """Endpoints of the trained model: train, inspect, list and re-activate."""
 
-from pathlib import Path
-
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -25,6 +22,7 @@ from tickets.triage.serializers import (
     TrainingJobSerializer,
     TrainInputSerializer,
     TrainResultSerializer,
+    model_path,
 )
 
 
@@ -33,7 +31,7 @@ def train_result(record: ClassifierModel) -> dict:
         "n_samples": record.n_samples,
         "n_classes": len(record.classes),
         "classes": record.classes,
-        "model_path": str(Path(settings.ML_ARTIFACT_DIR) / record.artifact),
+        "model_path": model_path(record),
         "version": record.version,
         "metrics": record.metrics,
     }
@@ -140,7 +138,7 @@ class ModelListView(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return ClassifierModel.objects.select_related("trained_by")
+        return selectors.classifier_model_list()
 
 
 class ModelActivateView(APIView):
@@ -149,7 +147,15 @@ class ModelActivateView(APIView):
     permission_classes = [IsStaff]
 
     @extend_schema(
-        request=None, responses={200: ClassifierModelSerializer, **ERRORS(401, 403, 404)}
+        request=None,
+        responses={
+            200: ClassifierModelSerializer,
+            **ERRORS(401, 403, 404),
+            409: OpenApiResponse(
+                ERRORS(409)[409].response,
+                description="Its artefact was pruned (ML_KEEP_ARTIFACTS): train a new model.",
+            ),
+        },
     )
     def post(self, request, version: str):
         record = get_object_or_404(ClassifierModel, version=version)

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from tickets.demo import catalogue
+from tickets.demo.guard import FORCE_HELP, demo_command_check
 from tickets.demo.seeding import catalogue_install, demo_users_install, tickets_seed, user_ensure
 from tickets.models import Ticket
 
@@ -8,13 +9,21 @@ from tickets.models import Ticket
 class Command(BaseCommand):
     help = (
         "Load the demo help desk: departments, categories with keywords, agents, a staff user, "
-        "a requester and a few hundred tickets. Running it again changes nothing."
+        "a requester and a few hundred tickets. Running it again changes nothing. Demo only: "
+        "the logins' passwords are published (with DJANGO_DEBUG=False it needs --force)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--tickets", type=int, default=300, help="Tickets to generate once.")
+        parser.add_argument("--force", action="store_true", help=FORCE_HELP)
 
-    def handle(self, *args, tickets: int, **options):
+    def handle(self, *args, tickets: int, force: bool, **options):
+        demo_command_check(
+            command="setup_demo",
+            does="creates the demo logins (a superuser, a requester and seven agents) with the "
+            "passwords the README publishes",
+            force=force,
+        )
         catalogue_install()
         demo_users_install()
         if Ticket.objects.exists():
