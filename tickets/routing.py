@@ -38,8 +38,8 @@ def departments_lock(department_ids: Iterable[int | None]) -> None:
     if connection.vendor != "postgresql":
         # SQLite has no row locks: the IMMEDIATE transaction already holds its write lock.
         return
-    # One fixed statement instead of a queryset: building and compiling the queryset cost
-    # 0.3-0.5 ms of CPU per creation, more than PostgreSQL's work for it.
+    # One fixed statement instead of a queryset: building and compiling the queryset on
+    # every creation cost more CPU than PostgreSQL's work for it.
     with connection.cursor() as cursor:
         cursor.execute(_LOCK_SQL, [ids])
 
