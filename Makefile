@@ -44,7 +44,7 @@ run: setup
 	@echo "API docs: http://$(HOST):$(PORT)/api/docs/   admin: http://$(HOST):$(PORT)/admin/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The benchmark (README, Performance): PostgreSQL on 127.0.0.1 (BENCH_PG_HOST), databases bench_<N>.
+# The benchmark (docs/performance.md): PostgreSQL on 127.0.0.1 (BENCH_PG_HOST), databases bench_<N>.
 BENCH_STAMP := $(VENV)/.bench-stamp
 SIZES ?= 10000
 WORKERS ?= 2

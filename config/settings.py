@@ -115,7 +115,7 @@ elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
     # Parameters sent apart from the SQL, and statements a connection runs often prepared
     # once on the server (psycopg's prepare_threshold): PostgreSQL plans a creation's queries
-    # once per connection instead of every time. README, Performance: +17% creations a second.
+    # once per connection instead of every time (measured: docs/performance.md).
     # Behind PgBouncer in transaction mode, set DATABASE_PREPARE_THRESHOLD=none.
     if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
         options.setdefault("server_side_binding", True)

@@ -2,8 +2,8 @@
 
 `Agent.open_load` is the number of tickets assigned to the agent in an open status (OPEN,
 IN_PROGRESS). Routing reads it for every new ticket, under the department lock; counting the
-tickets there instead cost 2 ms at 10,000 tickets and 7 ms at 1,000,000, the largest part of
-a creation (README, Performance).
+tickets there instead grew with the table and was the largest part of a creation
+(docs/performance.md).
 
 Triggers on the tickets table keep the counter, so it stays exact whatever writes a ticket:
 the services, bulk seeding and imports, the admin, cascades of deleted users, a psql session.

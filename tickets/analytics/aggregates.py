@@ -30,7 +30,7 @@ class ResolutionSeconds(Func):
 
     Django's temporal subtraction gives an interval on PostgreSQL and exact integer
     microseconds on SQLite (`django_timestamp_diff`). date_part (not EXTRACT, which goes
-    through numeric, three times slower over 100,000 rows) turns the interval into seconds;
+    through numeric, much slower over many rows) turns the interval into seconds;
     the two backends may then differ in the last bit, hence the rounding of the results.
     """
 
@@ -83,8 +83,8 @@ def resolution_stats_with_total(tickets: QuerySet, *, group_by: dict) -> tuple[d
     """The row of resolution_stats(tickets) and the rows of resolution_stats(tickets, group_by).
 
     On PostgreSQL in one query (GROUPING SETS): the tickets are read once, not once for the
-    total and again for the groups (by category over the 121,000 of 1,000,000 tickets resolved
-    in 30 days: 108 -> 81 ms). SQLite has no grouping sets: there, the two queries.
+    total and again for the groups (docs/performance.md). SQLite has no grouping sets: there,
+    the two queries.
     """
     if connections[tickets.db].vendor != "postgresql":
         return resolution_stats(tickets)[0], resolution_stats(tickets, group_by=group_by)

@@ -31,8 +31,8 @@ class _StaleWindow:
     Read as one bounded, index-ordered range per reason, never as one query with an OR:
     prepared (psycopg's prepare_threshold), the OR's generic plan walks the updated_at index
     backwards filtering every ticket until it has MAX_UNINDEXED of them, which is the whole
-    table whenever fewer are unindexed, the usual state after training (370 ms at 1,000,000
-    tickets; 0.3 ms this way). Each range stops at its index bound whatever the parameters. The
+    table whenever fewer are unindexed, the usual state after training (docs/performance.md).
+    Each range stops at its index bound whatever the parameters. The
     id range keeps the highest ids: beyond MAX_UNINDEXED new tickets, the most recently
     created of them (retrain to index the rest).
     """
