@@ -138,7 +138,12 @@ def test_a_year_one_date_leaves_lists_orderings_cursors_and_admin_working(
     assert Ticket.objects.count() == 2
     client = as_user(staff)
     good = Ticket.objects.get(title="Good")
-    for params in ({}, {"ordering": "created_at"}, {"ordering": "-created_at"}, {"ordering": "updated_at"}):
+    for params in (
+        {},
+        {"ordering": "created_at"},
+        {"ordering": "-created_at"},
+        {"ordering": "updated_at"},
+    ):
         response = client.get(TICKETS, params)
         assert response.status_code == 200, (params, response.content)
         assert response.json()["count"] == 2
