@@ -1,12 +1,20 @@
 from django.contrib import admin
 
 from agents import selectors, services
-from agents.models import Agent, Department
+from agents.models import Agent, Calendar, Department
+
+
+@admin.register(Calendar)
+class CalendarAdmin(admin.ModelAdmin):
+    """Working hours; the fields are checked as the API checks them (Calendar.clean)."""
+
+    list_display = ["name", "time_zone", "holiday_country", "holiday_subdivision"]
+    search_fields = ["name"]
 
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "calendar"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
