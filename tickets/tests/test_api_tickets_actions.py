@@ -203,12 +203,12 @@ def test_every_allowed_move_succeeds_and_is_audited(as_user, billing_agent, cata
 
 
 @pytest.mark.parametrize(("src", "dst"), FORBIDDEN, ids=[f"{s}->{d}" for s, d in FORBIDDEN])
-def test_a_disallowed_move_is_a_400_listing_the_allowed_ones(as_user, staff, src, dst):
+def test_a_disallowed_move_is_a_409_listing_the_allowed_ones(as_user, staff, src, dst):
     ticket = TicketFactory(status=src)
 
     response = post(as_user(staff), ticket, "transition", {"status": dst})
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     body = response.json()
     assert "status" in body
     assert sorted(body["allowed"]) == sorted(d for s, d in WORKFLOW if s == src)

@@ -69,8 +69,11 @@ def assert_in_order(locks):
 def two_departments(catalogue):
     billing = catalogue["billing"]
     bug = catalogue["bug"]
-    return billing, bug, AgentFactory(department=billing.department), AgentFactory(
-        department=bug.department
+    return (
+        billing,
+        bug,
+        AgentFactory(department=billing.department),
+        AgentFactory(department=bug.department),
     )
 
 
@@ -119,6 +122,36 @@ def test_category_change_to_another_department(two_departments, staff):
         services.ticket_update(ticket=ticket, actor=staff, category=bug)
     assert_in_order(locks)
     assert [level for level, _ in locks][0] == TICKET
+
+
+def test_update_with_status_assignee_and_category(two_departments, staff):
+    """One PUT that moves the category, the status and the assignee: the ticket, then every
+    department involved in one statement, in id order, then the agents."""
+    billing, bug, billing_agent, bug_agent = two_departments
+    third = AgentFactory(department=DepartmentFactory())
+    ticket = TicketFactory(category=billing, assigned_to=billing_agent.user)
+    with recorded_locks() as locks:
+        services.ticket_update(
+            ticket=ticket,
+            actor=staff,
+            title="Changed",
+            category=bug,
+            status=TicketStatus.IN_PROGRESS,
+            assigned_to=third.user_id,
+        )
+    assert_in_order(locks)
+    departments = [ids for level, ids in locks if level == DEPARTMENTS]
+    assert departments == [sorted([billing.department_id, bug.department_id, third.department_id])]
+    assert [level for level, _ in locks][0] == TICKET
+
+
+def test_update_unassigning(two_departments, staff):
+    billing, _bug, billing_agent, _ = two_departments
+    ticket = TicketFactory(category=billing, assigned_to=billing_agent.user)
+    with recorded_locks() as locks:
+        services.ticket_update(ticket=ticket, actor=staff, assigned_to=None)
+    assert_in_order(locks)
+    assert [level for level, _ in locks] == [TICKET, DEPARTMENTS, AGENTS]
 
 
 def test_delete(two_departments):
