@@ -74,6 +74,18 @@ def on_shift(calendar_id: int | None, revision: uuid.UUID | None, now: dt.dateti
     return shift.open_at(now)
 
 
+def calendar_hours(calendar: models.Calendar) -> WorkingHours:
+    """The calendar's parsed hours, kept per process by revision (no query)."""
+    held = _current()
+    shift = held.get(calendar.pk)
+    if shift is None or shift.revision != calendar.revision:
+        shift = _Shift(revision=calendar.revision, hours=calendar.hours, seen_at=time.monotonic())
+        if calendar.pk is not None:
+            with _lock:
+                held[calendar.pk] = shift
+    return shift.hours
+
+
 def calendars_closed_at(now: dt.datetime) -> list[int]:
     """The calendars known, from rows read lately, to be closed at `now`."""
     trusted_since = time.monotonic() - settings.CALENDAR_CHECK_SECONDS
