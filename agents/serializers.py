@@ -22,9 +22,17 @@ class DepartmentSummarySerializer(FieldsBuiltOnceMixin, serializers.ModelSeriali
 
 
 class DepartmentSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    calendar = serializers.PrimaryKeyRelatedField(
+        queryset=Calendar.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The working hours of its agents who have no calendar of their own (a "
+        "calendar id; null: always on shift).",
+    )
+
     class Meta:
         model = Department
-        fields = ["id", "slug", "name"]
+        fields = ["id", "slug", "name", "calendar"]
 
     def validate_slug(self, value: str) -> str:
         instance = self.instance

@@ -99,3 +99,27 @@ def test_routing_follows_a_calendar_changed_over_the_api(as_user, staff, request
 
     assert first.assigned_to_id == fallback.pk
     assert second.assigned_to_id == office.pk
+
+
+def test_a_departments_calendar_is_set_over_the_api(as_user, staff, requester, catalogue):
+    department = catalogue["billing"].department
+    agent = AgentFactory(department=department)
+    calendar = CalendarFactory()
+
+    response = as_user(staff).patch(
+        f"/api/departments/{department.pk}/", {"calendar": calendar.pk}, format="json"
+    )
+
+    assert response.status_code == 200, response.data
+    assert response.json()["calendar"] == calendar.pk
+    with time_machine.travel(dt.datetime(2025, 3, 8, 10, 0, tzinfo=ROME), tick=False):  # Saturday
+        weekend = services.ticket_create(title="Facture", description="x", created_by=requester)
+        row = as_user(staff).get(f"/api/agents/{agent.pk}/").json()
+    assert weekend.assigned_to_id is None
+    assert row["off_shift_until"] == "2025-03-10T08:00:00Z"  # Monday 09:00 in Rome
+    assert (
+        as_user(staff)
+        .patch(f"/api/departments/{department.pk}/", {"calendar": 999_999}, format="json")
+        .status_code
+        == 400
+    )
