@@ -51,6 +51,7 @@ class Calendar(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.revision = uuid.uuid4()
+        self.__dict__.pop("hours", None)  # parsed again from the saved fields
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "revision"}
