@@ -27,6 +27,16 @@ def _isolated_ml(settings, tmp_path):
     triage_catalogue.reset_cache()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendars():
+    """No calendar kept from another test (a rolled-back calendar's id can come back)."""
+    from agents import shifts
+
+    shifts.reset_cache()
+    yield
+    shifts.reset_cache()
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -333,6 +333,9 @@ ML_VERSION_CHECK_SECONDS = env.int("ML_VERSION_CHECK_SECONDS", default=10)
 # between cache checks. A saved category or department updates the cache at once; this bounds
 # how long, without REDIS_URL, another process's change takes to be noticed.
 CATALOGUE_CHECK_SECONDS = env.int("CATALOGUE_CHECK_SECONDS", default=10)
+# Seconds a process trusts what it knows of a calendar it has seen closed (agents/shifts.py):
+# a calendar saved in another process is seen again at most this late.
+CALENDAR_CHECK_SECONDS = env.int("CALENDAR_CHECK_SECONDS", default=30)
 
 # Background work (Celery). With a broker, POST /api/ml/train/ queues a job for
 # `celery -A config worker`; without one, training runs inside the request.

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from agents.views import AgentViewSet, DepartmentViewSet
+from agents.views import CalendarViewSet, DepartmentViewSet
 from config.api.login_throttling import login_rate_limited
 from config.api.tokens import (
     LogoutView,
@@ -14,6 +14,7 @@ from config.api.tokens import (
 )
 from config.health import healthz, readyz
 from config.views import api_root
+from tickets.agents_api import AgentViewSet
 from tickets.analytics.dashboard import dashboard, dashboard_logout
 from tickets.views import CategoryViewSet, TicketViewSet
 
@@ -23,6 +24,7 @@ router.register("tickets", TicketViewSet, basename="ticket")
 router.register("agents", AgentViewSet, basename="agent")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("categories", CategoryViewSet, basename="category")
+router.register("calendars", CalendarViewSet, basename="calendar")
 
 # The singular aliases kept for existing clients; left out of the schema to avoid duplicates.
 alias_router = DefaultRouter(trailing_slash=True)

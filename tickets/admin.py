@@ -69,12 +69,8 @@ class TicketAdminForm(forms.ModelForm):
             allowed = ", ".join(ALLOWED_TRANSITIONS[before])
             self.add_error("status", f"Cannot go from {before} to {status}; allowed: {allowed}.")
         if "assigned_to" in self.changed_data:
-            user = data.get("assigned_to")
-            if user is None:
-                self.add_error(
-                    "assigned_to", "Tickets are not unassigned by hand: reassign to another agent."
-                )
-            elif not Agent.objects.filter(user=user).exists():
+            user = data.get("assigned_to")  # empty: unassigned, as the API's null
+            if user is not None and not Agent.objects.filter(user=user).exists():
                 self.add_error("assigned_to", f"{user} is not an agent.")
         if "category" in self.changed_data and data.get("category") is None:
             self.add_error("category", "A category cannot be cleared; choose another one.")
@@ -152,18 +148,16 @@ class TicketAdmin(admin.ModelAdmin):
             messages.error(request, error.message)
 
     def _apply_changes(self, request, obj: Ticket, form) -> None:
-        ticket = Ticket.objects.get(pk=obj.pk)
+        """Every change of the form in one call of the API's service: all or nothing."""
         changed = set(form.changed_data)
         edits = {
             field: getattr(obj, field)
-            for field in ("title", "description", "priority", "category")
+            for field in ("title", "description", "priority", "category", "status")
             if field in changed
         }
-        if edits:
-            ticket = services.ticket_update(ticket=ticket, actor=request.user, **edits)
         if "assigned_to" in changed:
-            ticket = services.ticket_assign(
-                ticket=ticket, user_id=obj.assigned_to_id, actor=request.user
+            edits["assigned_to"] = obj.assigned_to_id
+        if edits:
+            services.ticket_update(
+                ticket=Ticket.objects.get(pk=obj.pk), actor=request.user, **edits
             )
-        if "status" in changed:
-            services.ticket_transition(ticket=ticket, status=obj.status, actor=request.user)

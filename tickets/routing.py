@@ -59,7 +59,12 @@ def assignment_change(
         ticket.save(update_fields=["assigned_to", "updated_at"])
     if agent is None:
         return event_build(
-            ticket=ticket, kind=EventKind.UNASSIGNED, actor=actor, before=previous, after=None
+            ticket=ticket,
+            kind=EventKind.UNASSIGNED,
+            actor=actor,
+            before=previous,
+            after=None,
+            **details,
         )
     Agent.objects.filter(pk=agent.pk).update(last_assigned_at=timezone.now())
     return event_build(
@@ -74,13 +79,14 @@ def assignment_change(
 
 
 def ticket_route(
-    *, ticket: Ticket, actor=None, exclude_user_ids: Iterable[int] = ()
+    *, ticket: Ticket, actor=None, exclude_user_ids: Iterable[int] = (), **details
 ) -> Agent | None:
     """Assign the ticket to its department's least-loaded eligible agent.
 
     Runs inside the caller's transaction, which must already hold the locks of the ticket's
     department and of the current assignee's department. With no eligible agent the ticket
-    stays (or becomes) unassigned in its department's queue.
+    stays (or becomes) unassigned in its department's queue. `details` (say, the reason it
+    is routed again) go to the assignment event.
     """
     assert transaction.get_connection().in_atomic_block, "ticket_route needs a transaction"
     if ticket.department_id is None:
@@ -92,7 +98,8 @@ def ticket_route(
     route_log(ticket=ticket, candidates=candidates)
     if (agent.user_id if agent else None) == ticket.assigned_to_id:
         return agent
-    details = {"load_before": agent.open_load} if agent is not None else {}
+    if agent is not None:
+        details["load_before"] = agent.open_load
     assignment_change(
         ticket=ticket, agent=agent, actor=actor, mode=AssignmentMode.AUTO, **details
     ).save(force_insert=True)

@@ -111,15 +111,114 @@ class TicketCreateInputSerializer(StrictInputSerializer):
         return attrs
 
 
+def _reference_id(data, what: str) -> int | None:
+    """The `id` of an object sent in place of a reference (the shape a GET shows); None
+    when the object has none."""
+    if "id" not in data:
+        return None
+    pk = data["id"]
+    if isinstance(pk, bool) or not isinstance(pk, int) or not 1 <= pk < 2**63:
+        raise serializers.ValidationError(f"The {what}'s id must be a positive integer.")
+    return pk
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "description": "The category's slug."},
+            {
+                "type": "object",
+                "description": "The category as a GET shows it: read by its `id` (else its "
+                "`slug`); other keys are ignored.",
+                "properties": {"id": {"type": "integer"}, "slug": {"type": "string"}},
+            },
+        ],
+        "nullable": True,
+    }
+)
+class CategoryReferenceField(serializers.Field):
+    """A category by slug, or the category object of a GET (by its id, else its slug)."""
+
+    default_error_messages = {
+        "invalid": 'Expected a category slug or object, such as "billing" or {{"id": 1}}.',
+        "unknown": "No such category: {value}.",
+    }
+
+    def to_internal_value(self, data) -> Category:
+        if isinstance(data, dict):
+            pk = _reference_id(data, "category")
+            if pk is not None:
+                return self._get(value=pk, pk=pk)
+            data = data.get("slug")
+        if not isinstance(data, str) or not data or len(data) > 50 or "\x00" in data:
+            self.fail("invalid")
+        return self._get(value=data, slug=data)
+
+    def _get(self, *, value, **lookup) -> Category:
+        category = Category.objects.select_related("department").filter(**lookup).first()
+        if category is None:
+            self.fail("unknown", value=str(value)[:50])
+        return category
+
+    def to_representation(self, value):
+        return value.slug
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "description": "The agent's (user) id."},
+            {
+                "type": "object",
+                "description": "The assignee as a GET shows it: read by its `id`; other keys "
+                "are ignored.",
+                "properties": {"id": {"type": "integer"}},
+                "required": ["id"],
+            },
+        ],
+        "nullable": True,
+    }
+)
+class AssigneeReferenceField(serializers.Field):
+    """An agent's user id, or the assignee object of a GET ({"id": ..., "username": ...})."""
+
+    default_error_messages = {
+        "invalid": 'Expected an agent id or object, such as 7 or {{"id": 7}}.',
+    }
+
+    def to_internal_value(self, data) -> int:
+        if isinstance(data, dict):
+            pk = _reference_id(data, "assignee")
+            if pk is None:
+                self.fail("invalid")
+            return pk
+        if isinstance(data, bool) or not isinstance(data, int) or not 1 <= data < 2**63:
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
 class TicketUpdateInputSerializer(StrictInputSerializer):
+    """PUT needs title and description; every other field may be left out. A value equal to
+    the current one is no change. Read-only fields echoed from a GET are ignored."""
+
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20_000)
     priority = PriorityField(required=False)
-    category = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Category.objects.all(), required=False
+    category = CategoryReferenceField(required=False, allow_null=True)
+    status = serializers.ChoiceField(
+        choices=TicketStatus.choices,
+        required=False,
+        help_text="As POST /transition/: a move the workflow forbids is a 409.",
+    )
+    assigned_to = AssigneeReferenceField(
+        required=False,
+        allow_null=True,
+        help_text="As POST /assign/ (an agent's id, or the object a GET shows); null unassigns.",
     )
 
-    redirected_fields = _REDIRECTED
     ignored_fields = _READ_ONLY_TICKET_FIELDS
 
 

@@ -47,7 +47,21 @@ def _agent_or_error(user_id: int, *, field: str) -> Agent:
     agent = Agent.objects.select_related("user").filter(user_id=user_id).first()
     if agent is None:
         raise DomainError(f"User {user_id} is not an agent.", field=field)
+    if agent.retired_at is not None:
+        raise DomainError(f"Agent {user_id} is retired.", field=field)
     return agent
+
+
+def _agent_confirm(agent: Agent, *, field: str) -> None:
+    """Under the lock of the department the agent was read in: still there, still active
+    (a retirement or a move may have committed between the read and the lock)."""
+    row = Agent.objects.filter(pk=agent.pk).values_list("department_id", "retired_at").first()
+    if row is None or row[1] is not None:
+        raise ConflictError(f"Agent {agent.pk} was retired meanwhile.", field=field)
+    if row[0] != agent.department_id:
+        raise ConflictError(
+            f"Agent {agent.pk} moved to another department meanwhile; try again.", field=field
+        )
 
 
 def ticket_create(
@@ -127,31 +141,53 @@ def ticket_create(
     return ticket
 
 
+# The state changes themselves, written once. Each assumes the caller holds the locks in the
+# documented order (agents/routing.py): the ticket row, then the departments involved.
+
+
+def _status_change(*, ticket: Ticket, status: str, actor) -> None:
+    """Move a locked ticket through the workflow (a move it forbids is a 409); the caller
+    holds the assignee's department lock (the load triggers move their counter)."""
+    allowed = ALLOWED_TRANSITIONS[ticket.status]
+    if status not in allowed:
+        raise ConflictError(
+            f"Cannot go from {ticket.status} to {status}; allowed: {', '.join(allowed)}.",
+            field="status",
+            allowed=list(allowed),
+        )
+    before = ticket.status
+    ticket.status = status
+    ticket.save(update_fields=["status"])
+    event_record(
+        ticket=ticket, kind=EventKind.STATUS_CHANGED, actor=actor, before=before, after=status
+    )
+
+
+def _assignee_change(*, ticket: Ticket, agent: Agent | None, actor, field: str) -> None:
+    """Give a locked ticket to the agent by hand (past their capacity or availability, on
+    purpose), or to nobody; a CLOSED ticket keeps its assignee. The caller holds the
+    departments of the old and the new assignee."""
+    if ticket.status == TicketStatus.CLOSED:
+        raise ConflictError("The ticket is closed; reopen it first.", field="status")
+    if agent is not None:
+        _agent_confirm(agent, field=field)
+    assignment_change(ticket=ticket, agent=agent, actor=actor, mode=AssignmentMode.MANUAL).save(
+        force_insert=True
+    )
+
+
 def ticket_transition(*, ticket: Ticket, status: str, actor) -> Ticket:
     """Move a ticket through the workflow; resolved_at follows the status (see the model).
     A move the workflow forbids from the current status is a ConflictError (409) listing the
     allowed ones: the request is valid, the ticket's state refuses it."""
     with transaction.atomic():
         ticket = ticket_lock(ticket)
-        allowed = ALLOWED_TRANSITIONS[ticket.status]
-        if status not in allowed:
-            raise ConflictError(
-                f"Cannot go from {ticket.status} to {status}; allowed: {', '.join(allowed)}.",
-                field="status",
-                allowed=list(allowed),
-            )
         departments_lock([agent_department_id(ticket.assigned_to_id)])
-        before = ticket.status
-        ticket.status = status
-        ticket.save(update_fields=["status"])
-        event_record(
-            ticket=ticket, kind=EventKind.STATUS_CHANGED, actor=actor, before=before, after=status
-        )
+        _status_change(ticket=ticket, status=status, actor=actor)
     return ticket
 
 
-def _assign(*, ticket: Ticket, agent: Agent, actor) -> Ticket:
-    """Manual assignment; may exceed the agent's capacity or availability on purpose."""
+def _assign(*, ticket: Ticket, agent: Agent, actor, field: str) -> Ticket:
     with transaction.atomic():
         ticket = ticket_lock(ticket)
         if ticket.status == TicketStatus.CLOSED:
@@ -159,16 +195,15 @@ def _assign(*, ticket: Ticket, agent: Agent, actor) -> Ticket:
         if ticket.assigned_to_id == agent.user_id:
             return ticket
         departments_lock([agent.department_id, agent_department_id(ticket.assigned_to_id)])
-        assignment_change(
-            ticket=ticket, agent=agent, actor=actor, mode=AssignmentMode.MANUAL
-        ).save(force_insert=True)
+        _assignee_change(ticket=ticket, agent=agent, actor=actor, field=field)
     return ticket
 
 
 def ticket_assign(*, ticket: Ticket, user_id: int, actor) -> Ticket:
-    """Assign a ticket to the given agent (a user id); a non-agent is refused."""
+    """Assign a ticket to the given agent (a user id); a non-agent or a retired agent is
+    refused. May exceed the agent's capacity or availability on purpose."""
     agent = _agent_or_error(user_id, field="assigned_to")
-    return _assign(ticket=ticket, agent=agent, actor=actor)
+    return _assign(ticket=ticket, agent=agent, actor=actor, field="assigned_to")
 
 
 def ticket_reassign(*, ticket: Ticket, actor, user_id: int | None = None) -> Ticket:
@@ -176,7 +211,7 @@ def ticket_reassign(*, ticket: Ticket, actor, user_id: int | None = None) -> Tic
     the current agent. Refused (409) when no other agent is eligible, leaving it as it was."""
     if user_id is not None:
         agent = _agent_or_error(user_id, field="agent")
-        return _assign(ticket=ticket, agent=agent, actor=actor)
+        return _assign(ticket=ticket, agent=agent, actor=actor, field="agent")
 
     with transaction.atomic():
         ticket = ticket_lock(ticket)
@@ -199,16 +234,51 @@ def ticket_update(
     title: str | None = None,
     description: str | None = None,
     priority: int | None = None,
-    category=None,
+    category=...,
+    status: str | None = None,
+    assigned_to=...,
 ) -> Ticket:
-    """Edit text, priority or category; each change is an event.
+    """Edit text, priority, category, status and assignee in one transaction: everything
+    given applies, or nothing does. A value equal to the current one is no change (no event,
+    no refusal). Each change is written by the same code, with the same rules and events,
+    as its own endpoint's: category_apply, _status_change (as transition/), _assignee_change
+    (as assign/; `assigned_to` None unassigns).
 
-    A category set by hand is recorded as classified_by=manual. When it moves the ticket to
-    another department whose agents do not include the current assignee, the ticket is routed
-    again there.
+    Locks: the ticket row, then at once, in id order, the departments of the current
+    assignee, of the new one, and of the new category (for routing). A category set by hand
+    is recorded as classified_by=manual; when it moves an open ticket to another department
+    whose agents do not include the assignee, and no assignee is given, the ticket is routed
+    again there. The status changes before the assignee (reopen and assign in one request).
     """
     with transaction.atomic():
         ticket = ticket_lock(ticket)
+        if category is None:
+            if ticket.category_id is not None:
+                raise DomainError(
+                    "A category cannot be removed; choose another one.", field="category"
+                )
+            category = ...
+        if category is not ... and category.pk == ticket.category_id:
+            category = ...
+        if status == ticket.status:
+            status = None
+        if assigned_to is not ... and assigned_to == ticket.assigned_to_id:
+            assigned_to = ...
+        agent = None
+        if assigned_to is not ... and assigned_to is not None:
+            agent = _agent_or_error(assigned_to, field="assigned_to")
+
+        department_moves = category is not ... and category.department_id != ticket.department_id
+        assignee_department = agent_department_id(ticket.assigned_to_id)
+        if status is not None or assigned_to is not ... or department_moves:
+            departments_lock(
+                [
+                    assignee_department,
+                    agent.department_id if agent else None,
+                    category.department_id if department_moves else None,
+                ]
+            )
+
         changed: list[str] = []
         text_changes = {}
         for field, value in (("title", title), ("description", description)):
@@ -230,17 +300,16 @@ def ticket_update(
             ticket.priority = priority
             changed.append("priority")
 
-        department_moved = False
-        if category is not None and category.pk != ticket.category_id:
-            department_moved = category.department_id != ticket.department_id
+        if category is not ...:
             changed += category_apply(ticket=ticket, category=category, actor=actor)
         if changed:
             ticket.save(update_fields=[*changed, "updated_at"])
-        if department_moved and ticket.is_open:
-            assignee_department = agent_department_id(ticket.assigned_to_id)
-            if assignee_department != ticket.department_id:
-                departments_lock([ticket.department_id, assignee_department])
-                ticket_route(ticket=ticket, actor=actor)
+        if status is not None:
+            _status_change(ticket=ticket, status=status, actor=actor)
+        if assigned_to is not ...:
+            _assignee_change(ticket=ticket, agent=agent, actor=actor, field="assigned_to")
+        elif department_moves and ticket.is_open and assignee_department != ticket.department_id:
+            ticket_route(ticket=ticket, actor=actor)
     return ticket
 
 

@@ -113,16 +113,20 @@ class TicketViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=TicketUpdateInputSerializer,
-        responses={200: TicketSerializer, **ERRORS(400, 401, 403, 404)},
+        responses={200: TicketSerializer, **ERRORS(400, 401, 403, 404, 409)},
     )
     def update(self, request, pk=None):
+        """Replace the text (title and description required) and change any of priority,
+        category, status and assignee, all or nothing (docs/tickets-update.md)."""
         return self._update(request, partial=False)
 
     @extend_schema(
         request=TicketUpdateInputSerializer,
-        responses={200: TicketSerializer, **ERRORS(400, 401, 403, 404)},
+        responses={200: TicketSerializer, **ERRORS(400, 401, 403, 404, 409)},
     )
     def partial_update(self, request, pk=None):
+        """Change any of title, description, priority, category, status and assignee, all or
+        nothing: the same rules and events as transition/ and assign/ (docs/tickets-update.md)."""
         return self._update(request, partial=True)
 
     def _update(self, request, *, partial: bool) -> Response:

@@ -3,7 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from agents.models import Agent, Department
+from agents.models import Agent, Calendar, Department
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -24,6 +24,20 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class StaffFactory(UserFactory):
     is_staff = True
+
+
+class CalendarFactory(factory.django.DjangoModelFactory):
+    """Monday to Friday, 09:00-17:30 in Rome."""
+
+    class Meta:
+        model = Calendar
+
+    name = factory.Sequence(lambda n: f"Calendar {n}")
+    time_zone = "Europe/Rome"
+    weekly_hours = factory.LazyFunction(
+        lambda: {day: ["09:00-17:30"] for day in ("mon", "tue", "wed", "thu", "fri")}
+    )
+    holidays = factory.LazyFunction(list)
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):

@@ -173,8 +173,9 @@ def test_requester_cannot_edit_even_their_own_ticket(as_user, requester, ticket)
         ({"category": "no-such-category"}, "category"),
         ({"priority": "CRITICAL"}, "priority"),
         ({"title": ""}, "title"),
-        ({"status": "CLOSED"}, "status"),
-        ({"assigned_to": 1}, "assigned_to"),
+        ({"status": "DONE"}, "status"),
+        ({"assigned_to": "seven"}, "assigned_to"),
+        ({"assigned_to": {"username": "billing-agent"}}, "assigned_to"),
         ({"colour": "red"}, "colour"),
     ],
 )

@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 
 from agents import services as agent_services
-from agents.tests.factories import AgentFactory, DepartmentFactory
-from tickets import services
+from agents.tests.factories import AgentFactory, DepartmentFactory, UserFactory
+from tickets import agent_changes, services
 from tickets.models import TicketStatus
 from tickets.tests.factories import TicketFactory
 
@@ -33,7 +33,7 @@ def _level(sql: str, params) -> tuple[int, list[int]] | None:
         return TICKET, []
     if "FOR UPDATE" in sql and "FROM agents_department" in sql:
         return DEPARTMENTS, list(params[0])
-    if sql.startswith('UPDATE "agents_agent"'):
+    if sql.startswith(('UPDATE "agents_agent"', 'INSERT INTO "agents_agent"')):
         return AGENTS, []
     if sql.startswith(('INSERT INTO "tickets_ticket"', 'DELETE FROM "tickets_ticket"')):
         return AGENTS, []  # the load triggers update the assignee's agent row
@@ -69,8 +69,11 @@ def assert_in_order(locks):
 def two_departments(catalogue):
     billing = catalogue["billing"]
     bug = catalogue["bug"]
-    return billing, bug, AgentFactory(department=billing.department), AgentFactory(
-        department=bug.department
+    return (
+        billing,
+        bug,
+        AgentFactory(department=billing.department),
+        AgentFactory(department=bug.department),
     )
 
 
@@ -121,6 +124,36 @@ def test_category_change_to_another_department(two_departments, staff):
     assert [level for level, _ in locks][0] == TICKET
 
 
+def test_update_with_status_assignee_and_category(two_departments, staff):
+    """One PUT that moves the category, the status and the assignee: the ticket, then every
+    department involved in one statement, in id order, then the agents."""
+    billing, bug, billing_agent, bug_agent = two_departments
+    third = AgentFactory(department=DepartmentFactory())
+    ticket = TicketFactory(category=billing, assigned_to=billing_agent.user)
+    with recorded_locks() as locks:
+        services.ticket_update(
+            ticket=ticket,
+            actor=staff,
+            title="Changed",
+            category=bug,
+            status=TicketStatus.IN_PROGRESS,
+            assigned_to=third.user_id,
+        )
+    assert_in_order(locks)
+    departments = [ids for level, ids in locks if level == DEPARTMENTS]
+    assert departments == [sorted([billing.department_id, bug.department_id, third.department_id])]
+    assert [level for level, _ in locks][0] == TICKET
+
+
+def test_update_unassigning(two_departments, staff):
+    billing, _bug, billing_agent, _ = two_departments
+    ticket = TicketFactory(category=billing, assigned_to=billing_agent.user)
+    with recorded_locks() as locks:
+        services.ticket_update(ticket=ticket, actor=staff, assigned_to=None)
+    assert_in_order(locks)
+    assert [level for level, _ in locks] == [TICKET, DEPARTMENTS, AGENTS]
+
+
 def test_delete(two_departments):
     billing, _bug, billing_agent, _ = two_departments
     ticket = TicketFactory(category=billing, assigned_to=billing_agent.user)
@@ -135,6 +168,53 @@ def test_agent_change(db):
         agent_services.agent_update(agent=agent, actor=None, is_available=False)
     assert_in_order(locks)
     assert [level for level, _ in locks] == [DEPARTMENTS, AGENTS]
+
+
+def test_agent_retirement(two_departments, staff):
+    """The agent's OPEN tickets, then their departments (the agent's and the tickets') at once,
+    then the agent row and the load counters as the tickets are routed again."""
+    billing, bug, billing_agent, _ = two_departments
+    AgentFactory(department=billing.department)
+    TicketFactory.create_batch(2, category=billing, assigned_to=billing_agent.user)
+    TicketFactory(category=bug, assigned_to=billing_agent.user)
+    with recorded_locks() as locks:
+        agent_changes.agent_retire(agent=billing_agent, actor=staff)
+    assert_in_order(locks)
+    levels = [level for level, _ in locks]
+    assert levels[0] == TICKET and levels.count(DEPARTMENTS) == 1
+    departments = [ids for level, ids in locks if level == DEPARTMENTS]
+    assert departments == [sorted([billing.department_id, bug.department_id])]
+
+
+def test_agent_move_to_another_department(two_departments, staff):
+    billing, bug, billing_agent, _ = two_departments
+    AgentFactory(department=billing.department)
+    TicketFactory(category=billing, assigned_to=billing_agent.user)
+    with recorded_locks() as locks:
+        agent_changes.agent_update(agent=billing_agent, actor=staff, department=bug.department)
+    assert_in_order(locks)
+    departments = [ids for level, ids in locks if level == DEPARTMENTS]
+    assert departments == [sorted([billing.department_id, bug.department_id])]
+
+
+def test_agent_away_with_reroute(two_departments, staff):
+    billing, _bug, billing_agent, _ = two_departments
+    TicketFactory(category=billing, assigned_to=billing_agent.user)
+    with recorded_locks() as locks:
+        agent_changes.agent_update(
+            agent=billing_agent, actor=staff, is_available=False, reroute_open=True
+        )
+    assert_in_order(locks)
+    assert [level for level, _ in locks][:2] == [TICKET, DEPARTMENTS]
+
+
+def test_agent_creation(db, staff):
+    department = DepartmentFactory()
+    user = UserFactory()
+    with recorded_locks() as locks:
+        agent_services.agent_create(actor=staff, department=department, user_id=user.pk)
+    assert_in_order(locks)
+    assert [level for level, _ in locks][0] == DEPARTMENTS
 
 
 def test_a_writer_out_of_order_is_caught():
