@@ -5,7 +5,9 @@ IN_PROGRESS). Routing reads it for every new ticket, under the department lock; 
 tickets there instead grew with the table and was the largest part of a creation
 (docs/performance.md).
 
-Triggers on the tickets table keep the counter, so it stays exact whatever writes a ticket:
+A new agent starts from the open tickets already assigned to their user (agent_load_initial,
+on the agents table); triggers on the tickets table keep the counter from then on, so it stays
+exact whatever writes a ticket:
 the services, bulk seeding and imports, the admin, cascades of deleted users, a psql session.
 Each trigger changes the counter by a relative amount (`open_load = open_load + n`), which
 takes the agent row's lock, so concurrent writers add up instead of overwriting each other.
