@@ -232,6 +232,30 @@ def load_triggers_remove(using: str = "default") -> None:
 MIGRATION = ("tickets", "0005_agent_open_load_triggers")
 
 
+def agent_trigger_drop_sqlite(using: str = "default") -> None:
+    """See remove_agent_trigger_before_migrate."""
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS agent_load_initial")
+
+
+def triggers_restore_sqlite(using: str = "default") -> None:
+    """Every load trigger back after a rebuild of the tickets table on SQLite."""
+    if connections[using].vendor == "sqlite":
+        load_triggers_install(using)
+
+
+def remove_agent_trigger_before_migrate(sender, using: str = "default", **kwargs) -> None:
+    """pre_migrate receiver, SQLite only: drop agent_load_initial so that a migration may
+    rebuild the tickets table; post_migrate puts it back. SQLite alters a table by rebuilding
+    it, and refuses to while a trigger on another table names it ("error in trigger
+    agent_load_initial: no such table: main.tickets_ticket"). A migration that alters the
+    tickets table does the same around its own operations (0006), for fresh databases and for
+    migrations run without the signals."""
+    agent_trigger_drop_sqlite(using)
+
+
 def install_after_migrate(sender, using: str = "default", **kwargs) -> None:
     """post_migrate receiver: a tickets table that SQLite rebuilt to alter it gets its
     triggers back. Nothing to do when they are there, or when the database is migrated to
