@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_migrate
 
 
 class TicketsConfig(AppConfig):
@@ -8,7 +8,7 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from agents.models import Department
-        from tickets.load_triggers import install_after_migrate
+        from tickets.load_triggers import install_after_migrate, remove_agent_trigger_before_migrate
         from tickets.models import Category
         from tickets.triage.catalogue import catalogue_changed
 
@@ -19,6 +19,9 @@ class TicketsConfig(AppConfig):
             post_delete.connect(catalogue_changed, sender=model, dispatch_uid=f"{uid}-delete")
 
         # The open-load triggers (tickets/load_triggers.py) survive SQLite's table rebuilds.
+        pre_migrate.connect(
+            remove_agent_trigger_before_migrate, sender=self, dispatch_uid="agent-load-trigger"
+        )
         post_migrate.connect(
             install_after_migrate, sender=self, dispatch_uid="ticket-load-triggers"
         )

@@ -5,7 +5,9 @@ IN_PROGRESS). Routing reads it for every new ticket, under the department lock; 
 tickets there instead grew with the table and was the largest part of a creation
 (docs/performance.md).
 
-Triggers on the tickets table keep the counter, so it stays exact whatever writes a ticket:
+A new agent starts from the open tickets already assigned to their user (agent_load_initial,
+on the agents table); triggers on the tickets table keep the counter from then on, so it stays
+exact whatever writes a ticket:
 the services, bulk seeding and imports, the admin, cascades of deleted users, a psql session.
 Each trigger changes the counter by a relative amount (`open_load = open_load + n`), which
 takes the agent row's lock, so concurrent writers add up instead of overwriting each other.
@@ -228,6 +230,30 @@ def load_triggers_remove(using: str = "default") -> None:
 
 # The migration that adds the counter and installs the triggers.
 MIGRATION = ("tickets", "0005_agent_open_load_triggers")
+
+
+def agent_trigger_drop_sqlite(using: str = "default") -> None:
+    """See remove_agent_trigger_before_migrate."""
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS agent_load_initial")
+
+
+def triggers_restore_sqlite(using: str = "default") -> None:
+    """Every load trigger back after a rebuild of the tickets table on SQLite."""
+    if connections[using].vendor == "sqlite":
+        load_triggers_install(using)
+
+
+def remove_agent_trigger_before_migrate(sender, using: str = "default", **kwargs) -> None:
+    """pre_migrate receiver, SQLite only: drop agent_load_initial so that a migration may
+    rebuild the tickets table; post_migrate puts it back. SQLite alters a table by rebuilding
+    it, and refuses to while a trigger on another table names it ("error in trigger
+    agent_load_initial: no such table: main.tickets_ticket"). A migration that alters the
+    tickets table does the same around its own operations (0006), for fresh databases and for
+    migrations run without the signals."""
+    agent_trigger_drop_sqlite(using)
 
 
 def install_after_migrate(sender, using: str = "default", **kwargs) -> None:

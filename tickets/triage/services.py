@@ -1,4 +1,5 @@
-"""Training, activating and applying the trained model: the write path of the ML features."""
+"""Training, signing, activating and pruning models: the write path of the ML features.
+Applying the model to a ticket is a ticket change: tickets.services.ticket_predict."""
 
 import logging
 import secrets
