@@ -10,7 +10,8 @@ secret() { .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))
 # The documented deployment collects the static files first (config.E020 without them).
 STATIC=$(mktemp -d)
 trap 'rm -rf "$STATIC"' EXIT
-DJANGO_DEBUG=False DJANGO_SECRET_KEY="$(secret)" DJANGO_STATIC_ROOT="$STATIC" \
+DJANGO_DEBUG=False DJANGO_SECRET_KEY="$(secret)" JWT_SIGNING_KEY="$(secret)" \
+  ML_SIGNING_KEY="$(secret)" DJANGO_STATIC_ROOT="$STATIC" \
   .venv/bin/python manage.py collectstatic --noinput -v 0
 
 env \
