@@ -5,6 +5,7 @@ from tickets.models.events import AssignmentMode, EventKind, TicketEvent
 from tickets.models.ticket import (
     ALLOWED_TRANSITIONS,
     OPEN_STATUSES,
+    UNRESOLVED_STATUSES,
     ClassifiedBy,
     Priority,
     Ticket,
@@ -20,6 +21,7 @@ from tickets.models.triage import (
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "OPEN_STATUSES",
+    "UNRESOLVED_STATUSES",
     "AssignmentMode",
     "Category",
     "ClassifiedBy",

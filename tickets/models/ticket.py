@@ -12,17 +12,37 @@ from tickets.models.category import Category
 class TicketStatus(models.TextChoices):
     OPEN = "OPEN", "Open"
     IN_PROGRESS = "IN_PROGRESS", "In progress"
+    # Waiting on the requester: still assigned, but not in the agent's routing load.
+    PENDING = "PENDING", "Pending (waiting on the requester)"
     RESOLVED = "RESOLVED", "Resolved"
     CLOSED = "CLOSED", "Closed"
 
 
-# Statuses that count towards an agent's load.
+# Statuses that count towards an agent's load: the tickets an agent can act on now.
 OPEN_STATUSES = (TicketStatus.OPEN, TicketStatus.IN_PROGRESS)
+# Statuses of a ticket not yet resolved (the load's, and waiting on the requester).
+UNRESOLVED_STATUSES = (*OPEN_STATUSES, TicketStatus.PENDING)
 
 # The workflow: from each status, where a ticket may go next.
 ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    TicketStatus.OPEN: (TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED, TicketStatus.CLOSED),
-    TicketStatus.IN_PROGRESS: (TicketStatus.OPEN, TicketStatus.RESOLVED, TicketStatus.CLOSED),
+    TicketStatus.OPEN: (
+        TicketStatus.IN_PROGRESS,
+        TicketStatus.PENDING,
+        TicketStatus.RESOLVED,
+        TicketStatus.CLOSED,
+    ),
+    TicketStatus.IN_PROGRESS: (
+        TicketStatus.OPEN,
+        TicketStatus.PENDING,
+        TicketStatus.RESOLVED,
+        TicketStatus.CLOSED,
+    ),
+    TicketStatus.PENDING: (
+        TicketStatus.OPEN,
+        TicketStatus.IN_PROGRESS,
+        TicketStatus.RESOLVED,
+        TicketStatus.CLOSED,
+    ),
     TicketStatus.RESOLVED: (TicketStatus.CLOSED, TicketStatus.OPEN),
     TicketStatus.CLOSED: (TicketStatus.OPEN,),
 }
@@ -42,7 +62,6 @@ class ClassifiedBy(models.TextChoices):
     MODEL = "model", "Trained model"
     MANUAL = "manual", "Manual"
     NONE = "none", "Not classified"
-
 
 
 class Ticket(models.Model):
@@ -76,6 +95,8 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The first public reply by an agent or staff (tickets/conversation/); set once.
+    first_response_at = models.DateTimeField(null=True, blank=True)
     classified_by = models.CharField(
         max_length=16, choices=ClassifiedBy.choices, default=ClassifiedBy.NONE
     )
@@ -164,5 +185,5 @@ class Ticket(models.Model):
         """
         if self.status == TicketStatus.RESOLVED and self.resolved_at is None:
             self.resolved_at = timezone.now()
-        elif self.status in OPEN_STATUSES:
+        elif self.status in UNRESOLVED_STATUSES:
             self.resolved_at = None
