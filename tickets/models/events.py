@@ -17,6 +17,15 @@ class EventKind(models.TextChoices):
     CATEGORY_CHANGED = "category_changed", "Category changed"
     PRIORITY_CHANGED = "priority_changed", "Priority changed"
     UPDATED = "updated", "Text updated"
+    # The conversation (tickets/conversation/): payload names the message and whether it is
+    # an internal note, which a requester never sees.
+    MESSAGE_ADDED = "message_added", "Message added"
+    MESSAGE_EDITED = "message_edited", "Message edited"
+    MESSAGE_DELETED = "message_deleted", "Message deleted"
+    MESSAGE_REDACTED = "message_redacted", "Message redacted"
+    # Service levels (tickets/sla/): one of each per ticket and target.
+    SLA_WARNING = "sla_warning", "SLA at risk"
+    SLA_BREACHED = "sla_breached", "SLA breached"
 
 
 class AssignmentMode(models.TextChoices):
