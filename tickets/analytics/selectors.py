@@ -28,7 +28,7 @@ from tickets.analytics.windows import (
     bucket_dates,
     bucket_expression,
 )
-from tickets.models import OPEN_STATUSES, Priority, Ticket
+from tickets.models import OPEN_STATUSES, UNRESOLVED_STATUSES, Priority, Ticket, TicketStatus
 
 # `?by=` of the resolution times: the field grouped on, its labels, the key when it is empty.
 MTTR_GROUPS = {
@@ -148,17 +148,20 @@ def analytics_resolution_times(
 
 def analytics_backlog(*, user, now: datetime | None = None) -> dict:
     """Open tickets (OPEN, IN_PROGRESS) now: by age bucket, priority, department and category,
-    each with how many are unassigned. One grouped query over the open tickets."""
+    each with how many are unassigned, and apart from them how many are PENDING (waiting on
+    the requester: not in anyone's load). One grouped query over the unresolved tickets."""
     now = now or timezone.now()
+    is_open = Q(status__in=OPEN_STATUSES)
     rows = (
         analytics_tickets(user=user)
-        .filter(status__in=OPEN_STATUSES)
+        .filter(status__in=UNRESOLVED_STATUSES)
         .annotate(age=age_bucket_expression(now=now))
         .values("age", "priority", "department_id", "category_id")
         .annotate(
-            count=Count("*"),
             # created_at, never null, rather than the id: it is in the index, the id is not.
-            unassigned=Count("created_at", filter=Q(assigned_to__isnull=True)),
+            count=Count("created_at", filter=is_open),
+            unassigned=Count("created_at", filter=is_open & Q(assigned_to__isnull=True)),
+            pending=Count("created_at", filter=Q(status=TicketStatus.PENDING)),
         )
     )
     departments, categories = L.department_labels(), L.category_labels()
@@ -180,13 +183,14 @@ def analytics_backlog(*, user, now: datetime | None = None) -> dict:
             department_group,
             by_category.setdefault(category[0], _group(*category)),
         ):
-            group["count"] += row["count"]
-            group["unassigned"] += row["unassigned"]
+            for figure in ("count", "unassigned", "pending"):
+                group[figure] += row[figure]
 
     return {
         "as_of": now,
         "total": sum(group["count"] for group in by_age.values()),
         "unassigned": sum(group["unassigned"] for group in by_age.values()),
+        "pending": sum(group["pending"] for group in by_age.values()),
         "by_age": list(by_age.values()),
         "by_priority": list(by_priority.values()),
         "by_department": _by_count(by_department),
@@ -195,11 +199,11 @@ def analytics_backlog(*, user, now: datetime | None = None) -> dict:
 
 
 def _group(key: str, label: str, **extra) -> dict:
-    return {"key": key, "label": label, "count": 0, "unassigned": 0, **extra}
+    return {"key": key, "label": label, "count": 0, "unassigned": 0, "pending": 0, **extra}
 
 
 def _by_count(groups: dict[str, dict]) -> list[dict]:
-    return sorted(groups.values(), key=lambda g: (-g["count"], g["key"]))
+    return sorted(groups.values(), key=lambda g: (-g["count"], -g["pending"], g["key"]))
 
 
 def analytics_agents(*, user, days: int, now: datetime | None = None) -> dict:

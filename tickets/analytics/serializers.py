@@ -93,19 +93,26 @@ class BacklogGroupSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     count = serializers.IntegerField(help_text="Open tickets (OPEN and IN_PROGRESS).")
-    unassigned = serializers.IntegerField()
+    unassigned = serializers.IntegerField(help_text="Open tickets assigned to nobody.")
+    pending = serializers.IntegerField(
+        help_text="PENDING tickets (waiting on the requester), apart from the open ones."
+    )
 
 
 class BacklogDepartmentSerializer(BacklogGroupSerializer):
     by_age = serializers.DictField(
-        child=serializers.IntegerField(), help_text="Open tickets per age bucket key."
+        child=serializers.IntegerField(),
+        help_text="Open tickets (not the PENDING ones) per age bucket key.",
     )
 
 
 class BacklogSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(help_text="Ages are measured from this instant.")
-    total = serializers.IntegerField()
-    unassigned = serializers.IntegerField()
+    total = serializers.IntegerField(help_text="Open tickets (OPEN and IN_PROGRESS).")
+    unassigned = serializers.IntegerField(help_text="Open tickets assigned to nobody.")
+    pending = serializers.IntegerField(
+        help_text="PENDING tickets (waiting on the requester): not in `total`."
+    )
     by_age = BacklogGroupSerializer(
         many=True, help_text="lt_1d, 1_3d, 3_7d, 7_30d, gt_30d: age < 1 day, 1 <= age < 3, ..."
     )
@@ -121,7 +128,9 @@ class AgentFiguresSerializer(serializers.Serializer):
     department_name = serializers.CharField()
     is_available = serializers.BooleanField()
     capacity = serializers.IntegerField(allow_null=True, help_text="null: unlimited.")
-    open_load = serializers.IntegerField(help_text="OPEN + IN_PROGRESS tickets now.")
+    open_load = serializers.IntegerField(
+        help_text="OPEN + IN_PROGRESS tickets now (PENDING ones are not in the load)."
+    )
     assigned = serializers.IntegerField(
         help_text="Tickets now assigned to the agent and created in the window."
     )

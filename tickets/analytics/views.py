@@ -77,8 +77,9 @@ class BacklogView(AnalyticsView):
     @extend_schema(
         summary="Open tickets now",
         description="OPEN and IN_PROGRESS tickets by age (now - created_at), priority,"
-        " department and category, with how many are unassigned. Staff see every ticket; an"
-        " agent sees their department's.",
+        " department and category, with how many are unassigned; PENDING tickets (waiting on"
+        " the requester) are counted apart, in `pending`. Staff see every ticket; an agent"
+        " sees their department's.",
         responses={200: s.BacklogSerializer, **ERRORS(401, 403)},
     )
     def get(self, request: Request) -> Response:
