@@ -37,7 +37,8 @@ def ticket_update(
     to another department whose agents do not include the assignee, and no assignee is given,
     the ticket is routed again there. A PENDING ticket is routed too, though it weighs on no
     load: the requester's answer reopens it, and it must then be with an agent of its
-    department, not with one of the department it left. The status changes before the assignee (reopen and assign in one request).
+    department, not with one of the department it left. The status changes before the
+    assignee (reopen and assign in one request).
     """
     with transaction.atomic():
         ticket = ticket_lock(ticket)

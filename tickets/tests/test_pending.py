@@ -100,7 +100,8 @@ def test_recount_loads_agrees_with_the_triggers(catalogue, staff, billing_agent,
         TicketFactory(category=catalogue["billing"], assigned_to=agent.user)
         for agent in (billing_agent, colleague, billing_agent, colleague, billing_agent)
     ]
-    for ticket, status in zip(tickets, [PENDING, PENDING, OPEN, TicketStatus.RESOLVED, PENDING]):
+    targets = [PENDING, PENDING, OPEN, TicketStatus.RESOLVED, PENDING]
+    for ticket, status in zip(tickets, targets, strict=True):
         if ticket.status != status:
             services.ticket_transition(ticket=ticket, status=status, actor=staff)
     services.ticket_transition(ticket=tickets[0], status=OPEN, actor=staff)
