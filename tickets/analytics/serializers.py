@@ -89,6 +89,32 @@ class ResolutionTimesSerializer(WindowSerializer, ResolutionFiguresSerializer):
     groups = ResolutionGroupSerializer(many=True, help_text="Empty without ?by=.")
 
 
+class FirstResponseFiguresSerializer(serializers.Serializer):
+    count = serializers.IntegerField(
+        help_text="Tickets created in the window that have a first response."
+    )
+    mean_seconds = serializers.FloatField(allow_null=True)
+    median_seconds = serializers.FloatField(allow_null=True)
+    p90_seconds = serializers.FloatField(allow_null=True)
+    awaiting = serializers.IntegerField(
+        help_text="Tickets created in the window, unresolved (open or PENDING), with no first "
+        "response yet."
+    )
+
+
+class FirstResponseGroupSerializer(FirstResponseFiguresSerializer):
+    key = serializers.CharField(
+        help_text='Slug, priority name or username; "uncategorised", "none" (no department) '
+        'or "unassigned" when missing.'
+    )
+    label = serializers.CharField()
+
+
+class FirstResponseSerializer(WindowSerializer, FirstResponseFiguresSerializer):
+    by = serializers.ChoiceField(choices=list(MTTR_GROUPS), allow_null=True)
+    groups = FirstResponseGroupSerializer(many=True, help_text="Empty without ?by=.")
+
+
 class BacklogGroupSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
@@ -145,6 +171,7 @@ class AgentsSerializer(WindowSerializer):
 class AnalyticsRootSerializer(serializers.Serializer):
     trends = serializers.URLField()
     mttr = serializers.URLField()
+    first_response = serializers.URLField()
     backlog = serializers.URLField()
     agents = serializers.URLField()
     dashboard = serializers.URLField()
