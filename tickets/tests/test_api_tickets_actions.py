@@ -173,8 +173,11 @@ def test_requester_cannot_reassign(as_user, requester, ticket):
 
 # The documented workflow, spelled out here rather than read from the code under test.
 WORKFLOW = [
-    ("OPEN", "IN_PROGRESS"), ("OPEN", "RESOLVED"), ("OPEN", "CLOSED"),
-    ("IN_PROGRESS", "OPEN"), ("IN_PROGRESS", "RESOLVED"), ("IN_PROGRESS", "CLOSED"),
+    ("OPEN", "IN_PROGRESS"), ("OPEN", "PENDING"), ("OPEN", "RESOLVED"), ("OPEN", "CLOSED"),
+    ("IN_PROGRESS", "OPEN"), ("IN_PROGRESS", "PENDING"), ("IN_PROGRESS", "RESOLVED"),
+    ("IN_PROGRESS", "CLOSED"),
+    ("PENDING", "OPEN"), ("PENDING", "IN_PROGRESS"), ("PENDING", "RESOLVED"),
+    ("PENDING", "CLOSED"),
     ("RESOLVED", "CLOSED"), ("RESOLVED", "OPEN"),
     ("CLOSED", "OPEN"),
 ]  # fmt: skip
