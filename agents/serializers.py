@@ -371,3 +371,8 @@ class AgentRetireResultSerializer(serializers.Serializer):
     in_progress = TicketBriefSerializer(
         many=True, help_text="Their IN_PROGRESS tickets, left with them for staff to reassign."
     )
+    pending = TicketBriefSerializer(
+        many=True,
+        help_text="Their PENDING tickets (waiting on the requester), left with them for staff "
+        "to reassign.",
+    )

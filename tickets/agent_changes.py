@@ -8,12 +8,13 @@ The rules:
 - Retiring an agent (DELETE /api/agents/{id}/) keeps the row (history, reports) but routes
   to it no more; their OPEN tickets go back through routing in their own department, leaving
   the agent out (unassigned in the department's queue when nobody is eligible); their
-  IN_PROGRESS tickets stay with them for staff to reassign, and the answer lists them.
+  IN_PROGRESS tickets stay with them for staff to reassign, and the answer lists them; so do
+  their PENDING ones (waiting on the requester: the agent asked, the agent's context).
 - Moving an agent to another department sends their OPEN tickets of other departments back
-  through routing in those departments (the agent is no longer theirs); IN_PROGRESS tickets,
-  work under way, stay with them.
+  through routing in those departments (the agent is no longer theirs); IN_PROGRESS and
+  PENDING tickets, work under way, stay with them.
 - `?reroute=open` with a change that makes the agent unavailable or away sends all their OPEN
-  tickets back through routing.
+  tickets back through routing (PENDING ones stay: they weigh on nobody's load).
 Each rerouted ticket gets its assignment event, with the reason, in the same transaction.
 
 Locks, in the documented order (agents/routing.py): the agent's OPEN tickets' rows (in id
@@ -45,6 +46,7 @@ class AgentChange:
     agent: Agent
     rerouted: list[Ticket] = field(default_factory=list)
     in_progress: list[Ticket] = field(default_factory=list)
+    pending: list[Ticket] = field(default_factory=list)
 
 
 class _TicketsChanged(Exception):
@@ -94,7 +96,7 @@ def agent_update(
 
 def agent_retire(*, agent: Agent, actor) -> AgentChange:
     """Retire the agent: routed to no more, their OPEN tickets routed again without them,
-    their IN_PROGRESS tickets left with them (listed in the result)."""
+    their IN_PROGRESS and PENDING tickets left with them (listed in the result)."""
 
     def retire(fresh: Agent) -> None:
         fresh.retired_at = timezone.now()
@@ -109,11 +111,9 @@ def agent_retire(*, agent: Agent, actor) -> AgentChange:
         change=retire,
         leaving=lambda agent, ticket: "agent_retired",
     )
-    result.in_progress = list(
-        Ticket.objects.filter(assigned_to_id=agent.pk, status=TicketStatus.IN_PROGRESS).order_by(
-            "pk"
-        )
-    )
+    kept = Ticket.objects.filter(assigned_to_id=agent.pk).order_by("pk")
+    result.in_progress = list(kept.filter(status=TicketStatus.IN_PROGRESS))
+    result.pending = list(kept.filter(status=TicketStatus.PENDING))
     return result
 
 

@@ -48,7 +48,7 @@ class AgentViewSet(AgentBaseViewSet):
     def destroy(self, request, pk=None):
         """Retire the agent (the user account stays): routed to no more, kept for history.
         Their OPEN tickets go back through routing in the same transaction; their IN_PROGRESS
-        tickets stay with them for staff to reassign. The answer lists both."""
+        and PENDING tickets stay with them for staff to reassign. The answer lists them."""
         agent = self.get_object()
         if agent.retired_at is not None:
             raise ConflictError("The agent is already retired.", field="agent")
@@ -58,6 +58,7 @@ class AgentViewSet(AgentBaseViewSet):
                 "agent": AgentSerializer(self.get_queryset().get(pk=agent.pk)).data,
                 "rerouted": TicketBriefSerializer(result.rerouted, many=True).data,
                 "in_progress": TicketBriefSerializer(result.in_progress, many=True).data,
+                "pending": TicketBriefSerializer(result.pending, many=True).data,
             }
         )
 

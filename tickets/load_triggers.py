@@ -1,9 +1,12 @@
 """Agents' open loads, kept exact by the database.
 
 `Agent.open_load` is the number of tickets assigned to the agent in an open status (OPEN,
-IN_PROGRESS). Routing reads it for every new ticket, under the department lock; counting the
-tickets there instead grew with the table and was the largest part of a creation
-(docs/performance.md).
+IN_PROGRESS: `OPEN_STATUSES`). A PENDING ticket (waiting on the requester) stays assigned but
+is not in the load, as load-based routing elsewhere counts only the tickets an agent can act
+on: a move into PENDING takes one off the counter, a move out of it (the requester answered,
+or it is resolved) puts one back only when the new status is open. Routing reads the counter
+for every new ticket, under the department lock; counting the tickets there instead grew
+with the table and was the largest part of a creation (docs/performance.md).
 
 A new agent starts from the open tickets already assigned to their user (agent_load_initial,
 on the agents table); triggers on the tickets table keep the counter from then on, so it stays

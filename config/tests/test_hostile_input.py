@@ -243,7 +243,7 @@ def test_the_longest_valid_list_request_fits_in_gunicorns_request_line(client):
         "created_by": "9" * 18,
         "created_after": moment,
         "created_before": moment,
-        "status": ["OPEN", "IN_PROGRESS", "RESOLVED", "CLOSED"],
+        "status": ["OPEN", "IN_PROGRESS", "PENDING", "RESOLVED", "CLOSED"],
         "priority": ["LOW", "MEDIUM", "HIGH", "URGENT"],
         "ordering": "-priority",
         "page": "1",

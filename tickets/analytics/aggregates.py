@@ -1,4 +1,6 @@
-"""Resolution-time statistics computed by the database, identical on PostgreSQL and SQLite.
+"""Duration statistics computed by the database, identical on PostgreSQL and SQLite: the time
+to resolve (created_at to resolved_at) and the time to a first response (created_at to
+first_response_at).
 
 PostgreSQL has `percentile_cont`; SQLite has not, so there the same interpolation is written
 with window functions. Both backends compute it in double precision with the same formula,
@@ -64,14 +66,18 @@ class PercentileCont(Aggregate):
         super().__init__(expression, fraction=repr(float(fraction)), **extra)
 
 
-def resolution_stats(tickets: QuerySet, *, group_by: dict | None = None) -> list[dict]:
-    """Count, mean, median and 90th percentile of the seconds to resolve, in one query.
+def resolution_stats(
+    tickets: QuerySet, *, group_by: dict | None = None, end: str = "resolved_at"
+) -> list[dict]:
+    """Count, mean, median and 90th percentile of the seconds from created_at to `end` (the
+    resolution, by default), in one query.
 
-    `tickets` must hold resolved tickets only. `group_by` maps output names to field paths or
-    expressions; without it, one row for all the tickets (count 0 and None figures when empty).
-    Each row: the group's values, `count`, `mean_seconds`, `median_seconds`, `p90_seconds`.
+    `tickets` must hold tickets whose `end` is set only. `group_by` maps output names to field
+    paths or expressions; without it, one row for all the tickets (count 0 and None figures
+    when empty). Each row: the group's values, `count`, `mean_seconds`, `median_seconds`,
+    `p90_seconds`.
     """
-    rows, aliases = _durations(tickets, group_by or {})
+    rows, aliases = _durations(tickets, group_by or {}, end)
     if connections[tickets.db].vendor == "postgresql":
         stats = _postgresql(rows, list(aliases))
     else:
@@ -79,16 +85,22 @@ def resolution_stats(tickets: QuerySet, *, group_by: dict | None = None) -> list
     return [_figures(row, aliases) for row in stats]
 
 
-def resolution_stats_with_total(tickets: QuerySet, *, group_by: dict) -> tuple[dict, list[dict]]:
-    """The row of resolution_stats(tickets) and the rows of resolution_stats(tickets, group_by).
+def resolution_stats_with_total(
+    tickets: QuerySet, *, group_by: dict, end: str = "resolved_at"
+) -> tuple[dict, list[dict]]:
+    """The row of resolution_stats(tickets) and the rows of resolution_stats(tickets, group_by)
+    (each with the same `end`).
 
     On PostgreSQL in one query (GROUPING SETS): the tickets are read once, not once for the
     total and again for the groups (docs/performance.md). SQLite has no grouping sets: there,
     the two queries.
     """
     if connections[tickets.db].vendor != "postgresql":
-        return resolution_stats(tickets)[0], resolution_stats(tickets, group_by=group_by)
-    rows, aliases = _durations(tickets, group_by)
+        return (
+            resolution_stats(tickets, end=end)[0],
+            resolution_stats(tickets, group_by=group_by, end=end),
+        )
+    rows, aliases = _durations(tickets, group_by, end)
     total, groups = {}, []
     for row in _postgresql_with_total(rows, list(aliases)):
         if row.pop("is_total"):
@@ -98,11 +110,12 @@ def resolution_stats_with_total(tickets: QuerySet, *, group_by: dict) -> tuple[d
     return total, groups
 
 
-def _durations(tickets: QuerySet, group_by: dict) -> tuple[QuerySet, dict[str, str]]:
-    """The tickets with their seconds to resolve (`secs`) and group values (`g0`, `g1`...)."""
+def _durations(tickets: QuerySet, group_by: dict, end: str) -> tuple[QuerySet, dict[str, str]]:
+    """The tickets with their seconds from creation to `end` (`secs`) and group values (`g0`,
+    `g1`...)."""
     aliases = {f"g{i}": name for i, name in enumerate(group_by)}
     rows = tickets.order_by().annotate(
-        secs=ResolutionSeconds(),
+        secs=ResolutionSeconds(end=end),
         **{alias: _expression(group_by[name]) for alias, name in aliases.items()},
     )
     return rows, aliases

@@ -28,7 +28,7 @@ from tickets.analytics.windows import (
     bucket_dates,
     bucket_expression,
 )
-from tickets.models import OPEN_STATUSES, Priority, Ticket
+from tickets.models import OPEN_STATUSES, UNRESOLVED_STATUSES, Priority, Ticket, TicketStatus
 
 # `?by=` of the resolution times: the field grouped on, its labels, the key when it is empty.
 MTTR_GROUPS = {
@@ -123,17 +123,8 @@ def analytics_resolution_times(
     resolved = analytics_tickets(user=user).filter(**window.lookup("resolved_at"))
     groups = []
     if by:
-        field, lookup, missing = MTTR_GROUPS[by]
-        total, rows = resolution_stats_with_total(resolved, group_by={"key": field})
-        names = lookup([row["key"] for row in rows])
-        # Priorities in order of urgency; other groups by key, the tickets without one last.
-        if by == "priority":
-            rows.sort(key=lambda row: row["key"])
-        else:
-            rows.sort(key=lambda row: (row["key"] is None, L.label(names, row["key"], missing)))
-        for row in rows:
-            key, name = L.label(names, row["key"], missing)
-            groups.append({**row, "key": key, "label": name})
+        total, rows = resolution_stats_with_total(resolved, group_by={"key": MTTR_GROUPS[by][0]})
+        groups = _labelled(by, rows)
     else:
         (total,) = resolution_stats(resolved)
     return {
@@ -146,19 +137,82 @@ def analytics_resolution_times(
     }
 
 
+def analytics_first_response(
+    *, user, days: int, by: str | None = None, now: datetime | None = None
+) -> dict:
+    """Seconds from creation to the first public reply by an agent or staff
+    (first_response_at) of the tickets created in the window (by created_at) that have one:
+    count, mean, median, 90th percentile, overall and per `by` group; and `awaiting`, how many
+    of the window's tickets are unresolved (open or PENDING) with no first response yet.
+
+    A ticket resolved or closed without any public reply is in neither figure. Two queries
+    (the figures, then the awaiting counts), plus the labels with `by`.
+    """
+    window = Window.ending(days=days, now=now)
+    created = analytics_tickets(user=user).filter(**window.lookup("created_at"))
+    answered = created.filter(first_response_at__isnull=False)
+    awaiting = created.filter(first_response_at__isnull=True, status__in=UNRESOLVED_STATUSES)
+    groups = []
+    if by:
+        field = MTTR_GROUPS[by][0]
+        total, rows = resolution_stats_with_total(
+            answered, group_by={"key": field}, end="first_response_at"
+        )
+        waiting = dict(awaiting.values_list(field).annotate(n=Count("created_at")))
+        for row in rows:
+            row["awaiting"] = waiting.pop(row["key"], 0)
+        rows += [{"key": key, **EMPTY_FIGURES, "awaiting": n} for key, n in waiting.items()]
+        groups = _labelled(by, rows)
+        total["awaiting"] = sum(row["awaiting"] for row in rows)
+    else:
+        (total,) = resolution_stats(answered, end="first_response_at")
+        total["awaiting"] = awaiting.count()
+    return {
+        "days": days,
+        "since": window.since,
+        "until": window.until,
+        "by": by,
+        **total,
+        "groups": groups,
+    }
+
+
+# The figures of a group without a ticket to measure (only tickets awaiting a response).
+EMPTY_FIGURES = {"count": 0, "mean_seconds": None, "median_seconds": None, "p90_seconds": None}
+
+
+def _labelled(by: str, rows: list[dict]) -> list[dict]:
+    """Rows grouped on ids, with their keys and labels: priorities in order of urgency, other
+    groups by label, the tickets without one last."""
+    _field, lookup, missing = MTTR_GROUPS[by]
+    names = lookup([row["key"] for row in rows])
+    if by == "priority":
+        rows.sort(key=lambda row: row["key"])
+    else:
+        rows.sort(key=lambda row: (row["key"] is None, L.label(names, row["key"], missing)))
+    groups = []
+    for row in rows:
+        key, name = L.label(names, row["key"], missing)
+        groups.append({**row, "key": key, "label": name})
+    return groups
+
+
 def analytics_backlog(*, user, now: datetime | None = None) -> dict:
     """Open tickets (OPEN, IN_PROGRESS) now: by age bucket, priority, department and category,
-    each with how many are unassigned. One grouped query over the open tickets."""
+    each with how many are unassigned, and apart from them how many are PENDING (waiting on
+    the requester: not in anyone's load). One grouped query over the unresolved tickets."""
     now = now or timezone.now()
+    is_open = Q(status__in=OPEN_STATUSES)
     rows = (
         analytics_tickets(user=user)
-        .filter(status__in=OPEN_STATUSES)
+        .filter(status__in=UNRESOLVED_STATUSES)
         .annotate(age=age_bucket_expression(now=now))
         .values("age", "priority", "department_id", "category_id")
         .annotate(
-            count=Count("*"),
             # created_at, never null, rather than the id: it is in the index, the id is not.
-            unassigned=Count("created_at", filter=Q(assigned_to__isnull=True)),
+            count=Count("created_at", filter=is_open),
+            unassigned=Count("created_at", filter=is_open & Q(assigned_to__isnull=True)),
+            pending=Count("created_at", filter=Q(status=TicketStatus.PENDING)),
         )
     )
     departments, categories = L.department_labels(), L.category_labels()
@@ -180,13 +234,14 @@ def analytics_backlog(*, user, now: datetime | None = None) -> dict:
             department_group,
             by_category.setdefault(category[0], _group(*category)),
         ):
-            group["count"] += row["count"]
-            group["unassigned"] += row["unassigned"]
+            for figure in ("count", "unassigned", "pending"):
+                group[figure] += row[figure]
 
     return {
         "as_of": now,
         "total": sum(group["count"] for group in by_age.values()),
         "unassigned": sum(group["unassigned"] for group in by_age.values()),
+        "pending": sum(group["pending"] for group in by_age.values()),
         "by_age": list(by_age.values()),
         "by_priority": list(by_priority.values()),
         "by_department": _by_count(by_department),
@@ -195,11 +250,11 @@ def analytics_backlog(*, user, now: datetime | None = None) -> dict:
 
 
 def _group(key: str, label: str, **extra) -> dict:
-    return {"key": key, "label": label, "count": 0, "unassigned": 0, **extra}
+    return {"key": key, "label": label, "count": 0, "unassigned": 0, "pending": 0, **extra}
 
 
 def _by_count(groups: dict[str, dict]) -> list[dict]:
-    return sorted(groups.values(), key=lambda g: (-g["count"], g["key"]))
+    return sorted(groups.values(), key=lambda g: (-g["count"], -g["pending"], g["key"]))
 
 
 def analytics_agents(*, user, days: int, now: datetime | None = None) -> dict:

@@ -89,23 +89,56 @@ class ResolutionTimesSerializer(WindowSerializer, ResolutionFiguresSerializer):
     groups = ResolutionGroupSerializer(many=True, help_text="Empty without ?by=.")
 
 
+class FirstResponseFiguresSerializer(serializers.Serializer):
+    count = serializers.IntegerField(
+        help_text="Tickets created in the window that have a first response."
+    )
+    mean_seconds = serializers.FloatField(allow_null=True)
+    median_seconds = serializers.FloatField(allow_null=True)
+    p90_seconds = serializers.FloatField(allow_null=True)
+    awaiting = serializers.IntegerField(
+        help_text="Tickets created in the window, unresolved (open or PENDING), with no first "
+        "response yet."
+    )
+
+
+class FirstResponseGroupSerializer(FirstResponseFiguresSerializer):
+    key = serializers.CharField(
+        help_text='Slug, priority name or username; "uncategorised", "none" (no department) '
+        'or "unassigned" when missing.'
+    )
+    label = serializers.CharField()
+
+
+class FirstResponseSerializer(WindowSerializer, FirstResponseFiguresSerializer):
+    by = serializers.ChoiceField(choices=list(MTTR_GROUPS), allow_null=True)
+    groups = FirstResponseGroupSerializer(many=True, help_text="Empty without ?by=.")
+
+
 class BacklogGroupSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     count = serializers.IntegerField(help_text="Open tickets (OPEN and IN_PROGRESS).")
-    unassigned = serializers.IntegerField()
+    unassigned = serializers.IntegerField(help_text="Open tickets assigned to nobody.")
+    pending = serializers.IntegerField(
+        help_text="PENDING tickets (waiting on the requester), apart from the open ones."
+    )
 
 
 class BacklogDepartmentSerializer(BacklogGroupSerializer):
     by_age = serializers.DictField(
-        child=serializers.IntegerField(), help_text="Open tickets per age bucket key."
+        child=serializers.IntegerField(),
+        help_text="Open tickets (not the PENDING ones) per age bucket key.",
     )
 
 
 class BacklogSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(help_text="Ages are measured from this instant.")
-    total = serializers.IntegerField()
-    unassigned = serializers.IntegerField()
+    total = serializers.IntegerField(help_text="Open tickets (OPEN and IN_PROGRESS).")
+    unassigned = serializers.IntegerField(help_text="Open tickets assigned to nobody.")
+    pending = serializers.IntegerField(
+        help_text="PENDING tickets (waiting on the requester): not in `total`."
+    )
     by_age = BacklogGroupSerializer(
         many=True, help_text="lt_1d, 1_3d, 3_7d, 7_30d, gt_30d: age < 1 day, 1 <= age < 3, ..."
     )
@@ -121,7 +154,9 @@ class AgentFiguresSerializer(serializers.Serializer):
     department_name = serializers.CharField()
     is_available = serializers.BooleanField()
     capacity = serializers.IntegerField(allow_null=True, help_text="null: unlimited.")
-    open_load = serializers.IntegerField(help_text="OPEN + IN_PROGRESS tickets now.")
+    open_load = serializers.IntegerField(
+        help_text="OPEN + IN_PROGRESS tickets now (PENDING ones are not in the load)."
+    )
     assigned = serializers.IntegerField(
         help_text="Tickets now assigned to the agent and created in the window."
     )
@@ -136,6 +171,7 @@ class AgentsSerializer(WindowSerializer):
 class AnalyticsRootSerializer(serializers.Serializer):
     trends = serializers.URLField()
     mttr = serializers.URLField()
+    first_response = serializers.URLField()
     backlog = serializers.URLField()
     agents = serializers.URLField()
     dashboard = serializers.URLField()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.AnalyticsRootView.as_view(), name="analytics-root"),
     path("trends/", views.TrendsView.as_view(), name="analytics-trends"),
     path("mttr/", views.ResolutionTimesView.as_view(), name="analytics-mttr"),
+    path("first-response/", views.FirstResponseView.as_view(), name="analytics-first-response"),
     path("backlog/", views.BacklogView.as_view(), name="analytics-backlog"),
     path("agents/", views.AgentsView.as_view(), name="analytics-agents"),
 ]

@@ -36,6 +36,7 @@ class AnalyticsRootView(AnalyticsView):
     )
     def get(self, request: Request) -> Response:
         names = {"trends": "analytics-trends", "mttr": "analytics-mttr"}
+        names |= {"first_response": "analytics-first-response"}
         names |= {"backlog": "analytics-backlog", "agents": "analytics-agents"}
         links = {key: reverse(name, request=request) for key, name in names.items()}
         return Response({**links, "dashboard": reverse("dashboard", request=request)})
@@ -73,12 +74,31 @@ class ResolutionTimesView(AnalyticsView):
         return Response(s.ResolutionTimesSerializer(figures).data)
 
 
+class FirstResponseView(AnalyticsView):
+    query_serializer_class = s.ResolutionTimesQuerySerializer
+
+    @extend_schema(
+        summary="Time to first response (mean, median, 90th percentile)",
+        description="Seconds from created_at to first_response_at (the first public reply by"
+        " an agent or staff) of the tickets created in the window that have one; `awaiting`"
+        " counts the window's unresolved tickets (open or PENDING) with no first response yet."
+        " `?by=` breaks the figures down by category, priority, department or agent (the"
+        " assignee)." + WINDOWS,
+        parameters=[s.ResolutionTimesQuerySerializer],
+        responses={200: s.FirstResponseSerializer, **ERRORS(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        figures = selectors.analytics_first_response(user=request.user, **self.query(request))
+        return Response(s.FirstResponseSerializer(figures).data)
+
+
 class BacklogView(AnalyticsView):
     @extend_schema(
         summary="Open tickets now",
         description="OPEN and IN_PROGRESS tickets by age (now - created_at), priority,"
-        " department and category, with how many are unassigned. Staff see every ticket; an"
-        " agent sees their department's.",
+        " department and category, with how many are unassigned; PENDING tickets (waiting on"
+        " the requester) are counted apart, in `pending`. Staff see every ticket; an agent"
+        " sees their department's.",
         responses={200: s.BacklogSerializer, **ERRORS(401, 403)},
     )
     def get(self, request: Request) -> Response:

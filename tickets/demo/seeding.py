@@ -29,6 +29,9 @@ PRIORITY_WEIGHTS = {
     Priority.URGENT: 0.05,
 }
 HISTORY_DAYS = 180
+# Mean hours to an agent's first public reply, and the share of open tickets not yet answered.
+FIRST_RESPONSE_MEAN_HOURS = 4
+UNANSWERED_OPEN_SHARE = 0.5
 
 
 def catalogue_install() -> dict[str, Category]:
@@ -87,10 +90,14 @@ def tickets_seed(
     """Generate n historical tickets with coherent statuses and timestamps, in bulk.
 
     Categories come from the demo catalogue; open tickets are spread over the department's
-    agents, closed ones keep the agent who worked them. No events are written: this is
-    imported history, not changes made in the product.
+    agents, closed ones keep the agent who worked them. Tickets worked on have a first
+    response (first_response_at) a few hours after creation, before their resolution; half
+    the OPEN ones still wait for it. No events are written: this is imported history, not
+    changes made in the product.
     """
     rng = random.Random(seed)
+    # Its own generator: the rest of the history stays what it was before first responses.
+    replies = random.Random(seed + 1)
     categories = catalogue_install()
     agents_by_department: dict[int, list[int]] = {}
     for user_id, department_id in Agent.objects.values_list("user_id", "department_id"):
@@ -111,6 +118,11 @@ def tickets_seed(
             if status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
                 hours = min(rng.expovariate(1 / 30), (now - created_at).total_seconds() / 3600)
                 resolved_at = created_at + timedelta(hours=hours)
+            first_response_at = None
+            if status != TicketStatus.OPEN or replies.random() >= UNANSWERED_OPEN_SHARE:
+                latest = resolved_at or now
+                hours = replies.expovariate(1 / FIRST_RESPONSE_MEAN_HOURS)
+                first_response_at = min(created_at + timedelta(hours=hours), latest)
             agents = agents_by_department.get(category.department_id) or [None]
             rows.append(
                 Ticket(
@@ -125,6 +137,7 @@ def tickets_seed(
                     created_at=created_at,
                     updated_at=resolved_at or created_at,
                     resolved_at=resolved_at,
+                    first_response_at=first_response_at,
                     classified_by=ClassifiedBy.MANUAL,
                 )
             )

@@ -33,9 +33,12 @@ def ticket_update(
 
     Locks: the ticket row, then at once, in id order, the departments of the current
     assignee, of the new one, and of the new category (for routing). A category set by hand
-    is recorded as classified_by=manual; when it moves an open ticket to another department
-    whose agents do not include the assignee, and no assignee is given, the ticket is routed
-    again there. The status changes before the assignee (reopen and assign in one request).
+    is recorded as classified_by=manual; when it moves an unresolved ticket (open, or PENDING)
+    to another department whose agents do not include the assignee, and no assignee is given,
+    the ticket is routed again there. A PENDING ticket is routed too, though it weighs on no
+    load: the requester's answer reopens it, and it must then be with an agent of its
+    department, not with one of the department it left. The status changes before the
+    assignee (reopen and assign in one request).
     """
     with transaction.atomic():
         ticket = ticket_lock(ticket)
@@ -95,7 +98,11 @@ def ticket_update(
             status_change(ticket=ticket, status=status, actor=actor)
         if assigned_to is not ...:
             assignee_change(ticket=ticket, agent=agent, actor=actor, field="assigned_to")
-        elif department_moves and ticket.is_open and assignee_department != ticket.department_id:
+        elif (
+            department_moves
+            and ticket.is_unresolved
+            and assignee_department != ticket.department_id
+        ):
             ticket_route(ticket=ticket, actor=actor)
     return ticket
 
@@ -177,7 +184,7 @@ def ticket_predict(*, ticket: Ticket, actor, reroute: bool = False) -> tuple[Tic
             top=[[label, p] for label, p in prediction.top],
         )
         ticket.save(update_fields=[*changed, "updated_at"])
-        if reroute and ticket.is_open:
+        if reroute and ticket.is_unresolved:
             departments_lock([ticket.department_id, agent_department_id(ticket.assigned_to_id)])
             ticket_route(ticket=ticket, actor=actor)
     return ticket, prediction

@@ -13,10 +13,16 @@ ENDPOINTS = [
     "/api/analytics/",
     "/api/analytics/trends/",
     "/api/analytics/mttr/",
+    "/api/analytics/first-response/",
     "/api/analytics/backlog/",
     "/api/analytics/agents/",
 ]
-WINDOWED = ["/api/analytics/trends/", "/api/analytics/mttr/", "/api/analytics/agents/"]
+WINDOWED = [
+    "/api/analytics/trends/",
+    "/api/analytics/mttr/",
+    "/api/analytics/first-response/",
+    "/api/analytics/agents/",
+]
 
 
 @pytest.mark.parametrize("url", ENDPOINTS)
@@ -50,6 +56,7 @@ def test_the_root_links_every_endpoint_and_the_dashboard(as_user, staff):
     assert body == {
         "trends": "http://testserver/api/analytics/trends/",
         "mttr": "http://testserver/api/analytics/mttr/",
+        "first_response": "http://testserver/api/analytics/first-response/",
         "backlog": "http://testserver/api/analytics/backlog/",
         "agents": "http://testserver/api/analytics/agents/",
         "dashboard": "http://testserver/dashboard/",
@@ -130,6 +137,9 @@ def test_days_bounds_are_accepted(as_user, staff, url, days):
         ("/api/analytics/trends/", {"interval": ""}, "interval"),
         ("/api/analytics/mttr/", {"by": "status"}, "by"),
         ("/api/analytics/mttr/", {"by": "category", "days": "0"}, "days"),
+        ("/api/analytics/first-response/", {"by": "status"}, "by"),
+        ("/api/analytics/first-response/", {"by": ""}, "by"),
+        ("/api/analytics/first-response/", {"by": "agent", "days": "x"}, "days"),
     ],
 )
 def test_bad_interval_or_breakdown_is_400_naming_the_field(as_user, staff, url, params, field):
@@ -166,6 +176,6 @@ def test_schema_validates_and_documents_every_endpoint(schema):
     trends = schema["paths"]["/api/analytics/trends/"]["get"]["parameters"]
     interval = next(p for p in trends if p["name"] == "interval")
     assert interval["schema"]["enum"] == ["day", "week"]
-    mttr = schema["paths"]["/api/analytics/mttr/"]["get"]["parameters"]
-    by = next(p for p in mttr if p["name"] == "by")
-    assert by["schema"]["enum"] == ["category", "priority", "department", "agent"]
+    for url in ("/api/analytics/mttr/", "/api/analytics/first-response/"):
+        by = next(p for p in schema["paths"][url]["get"]["parameters"] if p["name"] == "by")
+        assert by["schema"]["enum"] == ["category", "priority", "department", "agent"]

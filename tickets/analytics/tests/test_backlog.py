@@ -70,11 +70,12 @@ def test_single_open_ticket(staff_client, catalogue):
             "label": "Accounts & Access",
             "count": 1,
             "unassigned": 1,
+            "pending": 0,
             "by_age": {"lt_1d": 0, "1_3d": 0, "3_7d": 0, "7_30d": 1, "gt_30d": 0},
         }
     ]
     assert body["by_category"] == [
-        {"key": "account", "label": "Account & access", "count": 1, "unassigned": 1}
+        {"key": "account", "label": "Account & access", "count": 1, "unassigned": 1, "pending": 0}
     ]
 
 
@@ -115,3 +116,47 @@ def test_ticket_without_department_counts_under_none(staff_client):
     body = staff_client.get(URL).json()
 
     assert [(g["key"], g["label"]) for g in body["by_department"]] == [("none", "No department")]
+
+
+def test_pending_tickets_are_counted_apart(staff_client, backlog, catalogue):
+    """Waiting on the requester: in `pending`, never in the open figures or the ages."""
+    billing, bug = catalogue["billing"], catalogue["bug"]
+    agent = AgentFactory(department=billing.department)
+    pending = {"status": TicketStatus.PENDING}
+    ticket_at(ago(hours=3), category=billing, assigned_to=agent.user, **pending)
+    ticket_at(ago(days=40), category=billing, priority=Priority.LOW, **pending)  # unassigned
+    ticket_at(ago(days=4), category=bug, priority=Priority.URGENT, **pending)
+    ticket_at(ago(days=2), department=catalogue["feature"].department, **pending)
+
+    body = staff_client.get(URL).json()
+
+    # The open figures are those of test_figures_by_age_priority_department_and_category.
+    assert (body["total"], body["unassigned"], body["pending"]) == (6, 3, 4)
+    assert {g["key"]: g["pending"] for g in body["by_age"]} == {
+        "lt_1d": 1,
+        "1_3d": 1,
+        "3_7d": 1,
+        "7_30d": 0,
+        "gt_30d": 1,
+    }
+    assert counts(body["by_age"])["gt_30d"] == (1, 1)
+    assert {g["key"]: g["pending"] for g in body["by_priority"]} == {
+        "LOW": 1,
+        "MEDIUM": 2,
+        "HIGH": 0,
+        "URGENT": 1,
+    }
+    assert [
+        (g["key"], g["count"], g["unassigned"], g["pending"], g["by_age"]["lt_1d"])
+        for g in body["by_department"]
+    ] == [
+        ("billing", 3, 2, 2, 1),
+        ("technical", 2, 0, 1, 0),
+        ("general", 1, 1, 0, 0),
+        ("product", 0, 0, 1, 0),
+    ]
+    assert [(g["key"], g["count"], g["pending"]) for g in body["by_category"]] == [
+        ("billing", 3, 2),
+        ("bug", 2, 1),
+        ("uncategorised", 1, 1),
+    ]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from tickets.analytics.tests.conftest import ticket_at
-from tickets.models import Priority, TicketStatus
+from tickets.models import UNRESOLVED_STATUSES, Priority, Ticket, TicketStatus
 from tickets.tests.factories import AgentFactory, StaffFactory
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOT = Path(settings.BASE_DIR) / "var" / "artifacts" / "dashboard.png"
 PASSWORD = "pass-1234-word"  # the factories' password
-CHARTS = ["chart-trends", "chart-mttr", "chart-backlog", "chart-agents"]
+CHARTS = ["chart-trends", "chart-mttr", "chart-first-response", "chart-backlog", "chart-agents"]
 
 # Every canvas: has a Chart.js chart, and how many of its pixels are painted.
 DRAWN = """() => [...document.querySelectorAll("canvas")].map((canvas) => {
@@ -93,8 +93,9 @@ def live_url(transactional_db):
 
 
 def help_desk(catalogue) -> int:
-    """A month of history over every category, agents with and without capacity; returns how
-    many tickets were created in the last 30 days."""
+    """A month of history over every category, agents with and without capacity, most tickets
+    answered, some unresolved ones waiting on the requester; returns how many tickets were
+    created in the last 30 days."""
     now = timezone.now()
     agents = [
         AgentFactory(
@@ -111,12 +112,16 @@ def help_desk(catalogue) -> int:
         category = catalogue[slug] if slug else None
         created = now - timedelta(days=i % 29, hours=i % 7)
         resolved = created + timedelta(hours=1 + i % 11) if i % 3 else None
+        status = TicketStatus.RESOLVED
+        if resolved is None:
+            status = TicketStatus.PENDING if i % 9 == 0 else TicketStatus.OPEN
         ticket_at(
             created,
             category=category,
             department=category.department if category else None,
             resolved=resolved,
-            status=TicketStatus.OPEN if resolved is None else TicketStatus.RESOLVED,
+            first_response_at=created + timedelta(minutes=5 + 13 * i) if i % 5 else None,
+            status=status,
             priority=list(Priority)[i % 4],
             assigned_to=agents[i % 4].user if i % 4 < 3 else None,
         )
@@ -135,6 +140,10 @@ def test_dashboard_draws_every_chart_without_errors(live_url, catalogue):
     # Django would take for an async context.
     StaffFactory(username="lead", is_superuser=True)
     created = help_desk(catalogue)
+    unresolved = Ticket.objects.filter(status__in=UNRESOLVED_STATUSES)
+    pending = unresolved.filter(status=TicketStatus.PENDING).count()
+    awaiting = unresolved.filter(first_response_at__isnull=True).count()
+    assert pending and awaiting  # the tiles below show figures, not zeros
     problems: list[str] = []
 
     with sync_playwright() as playwright:
@@ -198,4 +207,6 @@ def test_dashboard_draws_every_chart_without_errors(live_url, catalogue):
         assert [c["id"] for c in drawn] == CHARTS
         assert all(c["chart"] and c["painted"] > 1000 for c in drawn), drawn
     assert f"{created}\ntickets created" in tiles
+    assert f"{awaiting}\nawaiting a first response" in tiles
+    assert f"{pending}\npending (waiting on the requester)" in tiles
     assert SCREENSHOT.stat().st_size > 10_000

@@ -25,6 +25,11 @@ CASES = [
     ("/api/analytics/mttr/", {"by": "priority"}, {"postgresql": 1, "sqlite": 2}),
     ("/api/analytics/mttr/", {"by": "department"}, {"postgresql": 2, "sqlite": 3}),
     ("/api/analytics/mttr/", {"by": "agent"}, {"postgresql": 2, "sqlite": 3}),
+    # First response: the figures, then the awaiting counts (plus the labels with a group).
+    ("/api/analytics/first-response/", {}, 2),
+    ("/api/analytics/first-response/", {"by": "category"}, {"postgresql": 3, "sqlite": 4}),
+    ("/api/analytics/first-response/", {"by": "priority"}, {"postgresql": 2, "sqlite": 3}),
+    ("/api/analytics/first-response/", {"by": "agent"}, {"postgresql": 3, "sqlite": 4}),
     ("/api/analytics/backlog/", {}, 3),
     ("/api/analytics/agents/", {}, 3),
 ]
@@ -49,6 +54,7 @@ def add_tickets(catalogue):
         )
         for _, category, agent, status, priority, days in combos:
             resolved = ago(days=days / 2) if status in ("RESOLVED", "CLOSED") else None
+            answered = ago(days=days / 3) if status != "OPEN" else None
             ticket_at(
                 ago(days=days),
                 category=category,
@@ -57,6 +63,7 @@ def add_tickets(catalogue):
                 status=status,
                 priority=priority,
                 resolved=resolved,
+                first_response_at=answered,
             )
 
     return add

@@ -77,16 +77,37 @@
     });
   }
 
+  function drawFirstResponse(firstResponse) {
+    const groups = firstResponse.groups;
+    draw("chart-first-response", {
+      type: "bar",
+      data: {
+        labels: groups.map((g) => [g.label, g.awaiting + " awaiting"]),
+        datasets: [
+          { label: "median", data: groups.map((g) => hours(g.median_seconds)), backgroundColor: colour(4) },
+          { label: "90th percentile", data: groups.map((g) => hours(g.p90_seconds)), backgroundColor: "#c4b5fd" },
+        ],
+      },
+      options: { scales: { y: { beginAtZero: true, title: { display: true, text: "hours" } } } },
+    });
+  }
+
   function drawBacklog(backlog) {
     const departments = backlog.by_department;
+    // Open tickets stacked by age; PENDING ones (waiting on the requester) in a bar of their own.
+    const ages = backlog.by_age.map((age, i) => ({
+      label: age.label, data: departments.map((d) => d.by_age[age.key]),
+      backgroundColor: ageColours[i], stack: "open",
+    }));
+    const pending = {
+      label: "pending", data: departments.map((d) => d.pending),
+      backgroundColor: "#94a3b8", stack: "pending",
+    };
     draw("chart-backlog", {
       type: "bar",
       data: {
         labels: departments.map((d) => d.label),
-        datasets: backlog.by_age.map((age, i) => ({
-          label: age.label, data: departments.map((d) => d.by_age[age.key]),
-          backgroundColor: ageColours[i],
-        })),
+        datasets: [...ages, pending],
       },
       options: {
         scales: {
@@ -120,20 +141,25 @@
     window.dashboardReady = false;
     status.textContent = "Loading…";
     const interval = days > 90 ? "week" : "day";
-    const [trends, mttr, backlog, agents] = await Promise.all([
+    const [trends, mttr, firstResponse, backlog, agents] = await Promise.all([
       getJSON(endpoints.trends, { days, interval }),
       getJSON(endpoints.mttr, { days, by: "category" }),
+      getJSON(endpoints.first_response, { days, by: "priority" }),
       getJSON(endpoints.backlog, {}),
       getJSON(endpoints.agents, { days }),
     ]);
     drawTrends(trends);
     drawResolution(mttr);
+    drawFirstResponse(firstResponse);
     drawBacklog(backlog);
     drawAgents(agents);
     document.getElementById("tile-created").textContent = trends.total;
     document.getElementById("tile-median").textContent = duration(mttr.median_seconds);
+    document.getElementById("tile-first-response").textContent = duration(firstResponse.median_seconds);
+    document.getElementById("tile-awaiting").textContent = firstResponse.awaiting;
     document.getElementById("tile-backlog").textContent = backlog.total;
     document.getElementById("tile-unassigned").textContent = backlog.unassigned;
+    document.getElementById("tile-pending").textContent = backlog.pending;
     status.textContent = "Last " + days + " days, until " + new Date(trends.until).toLocaleString() + ".";
     window.dashboardReady = true;
   }
