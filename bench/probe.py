@@ -54,6 +54,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from rest_framework_simplejwt.tokens import RefreshToken
 
+    from ml.text import join_ticket_text
     from tickets.models import Ticket
     from tickets.triage.registry import active_model
 
@@ -98,7 +99,7 @@ def main() -> None:
 
     model = active_model()
     rows = list(Ticket.objects.filter(pk__in=ids).values_list("title", "description"))
-    predict, similar_model, similar_api = [], [], []
+    predict, similar_model, similar_cosine, similar_api = [], [], [], []
     for title, description in rows:
         started = time.perf_counter()
         model.predict(title, description)
@@ -106,6 +107,10 @@ def main() -> None:
         started = time.perf_counter()
         model.similar(title, description, top=5)
         similar_model.append((time.perf_counter() - started) * 1000)
+        # The same without re-ranking by category (ml/similarity.py), for comparison.
+        started = time.perf_counter()
+        model.index.query(model.vectorize([join_ticket_text(title, description)]), top=5)
+        similar_cosine.append((time.perf_counter() - started) * 1000)
     rng = random.Random(0)
     for pk in rng.sample(ids, min(200, len(ids))):
         started = time.perf_counter()
@@ -123,6 +128,7 @@ def main() -> None:
                 "in_process": {
                     "predict": _percentiles(predict),
                     "similar_model_top5": _percentiles(similar_model),
+                    "similar_model_cosine_only_top5": _percentiles(similar_cosine),
                     "similar_endpoint_top5": _percentiles(similar_api),
                 },
                 "similarity_index_mb": round(model.index.nbytes / 1e6, 1),

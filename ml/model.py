@@ -1,5 +1,6 @@
 """The trained ticket model: category prediction plus similar-ticket search."""
 
+import itertools
 from collections.abc import Collection, Iterator, Sequence
 
 import numpy as np
@@ -7,7 +8,7 @@ import scipy.sparse as sp
 
 from ml.features import TicketVectorizer
 from ml.linear import LinearScorer
-from ml.similarity import ExtraVectors, SimilarityIndex
+from ml.similarity import ExtraVectors, SimilarityIndex, category_probabilities
 from ml.text import join_ticket_text
 from ml.types import SOURCE_MODEL, Prediction
 
@@ -77,15 +78,19 @@ class TicketModel:
         exclude_ids: Collection[int] = (),
         extra: Sequence[tuple[int, str]] | ExtraVectors = (),
     ) -> Iterator[tuple[int, float]]:
-        """Lazily yield (ticket id, cosine score), best first; empty without an index.
+        """Lazily yield (ticket id, score), best first; empty without an index.
 
-        For callers that filter candidates (e.g. by visibility) and stop once
-        they have enough; see ``SimilarityIndex.ranked``.
+        The score is the cosine re-weighted by this model's category probabilities for
+        the query (``ml.similarity``). For callers that filter candidates (e.g. by
+        visibility) and stop once they have enough; see ``SimilarityIndex.ranked``.
         """
         if self.index is None:
             return iter(())
-        text = join_ticket_text(title, description)
-        return self.index.ranked(text, exclude_ids=exclude_ids, extra=extra)
+        vector = self.vectorize([join_ticket_text(title, description)])
+        probabilities = category_probabilities(self, vector)
+        return self.index.ranked(
+            vector, exclude_ids=exclude_ids, extra=extra, category_probabilities=probabilities
+        )
 
     def similar(
         self,
@@ -97,7 +102,7 @@ class TicketModel:
         extra: Sequence[tuple[int, str]] = (),
     ) -> list[tuple[int, float]]:
         """The ``top`` most similar tickets as (id, score); [] without an index."""
-        if self.index is None:
+        if top <= 0:
             return []
-        text = join_ticket_text(title, description)
-        return self.index.query(text, top=top, exclude_ids=exclude_ids, extra=extra)
+        ranked = self.similar_ranked(title, description, exclude_ids=exclude_ids, extra=extra)
+        return list(itertools.islice(ranked, top))

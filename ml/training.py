@@ -159,7 +159,7 @@ def train_classifier(
     classifier = build_classifier(seed=seed, n_jobs=n_jobs, n_rows=len(y))
     classifier.fit(vectors[keep] if dropped else vectors, y)
     clock.lap("refit")
-    index = SimilarityIndex(ids, vectors, vectorizer) if ids is not None else None
+    index = SimilarityIndex(ids, vectors, vectorizer, labels) if ids is not None else None
     model = TicketModel(vectorizer, LinearScorer.from_estimator(classifier), index)
     clock.lap("index")
     result = TrainingResult(

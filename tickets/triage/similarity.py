@@ -1,4 +1,5 @@
-"""Similar tickets: the model's TF-IDF index, filtered to what the caller may see."""
+"""Similar tickets: the model's TF-IDF index re-weighted by its category probabilities
+(ml/similarity.py), filtered to what the caller may see."""
 
 import threading
 from dataclasses import dataclass
@@ -107,7 +108,8 @@ class _UnindexedVectors:
     Each query asks the database for a signature of the window of those tickets (see
     _StaleWindow); only when it changed are they listed, and only the ones new or edited since
     are vectorised, instead of reading and vectorising all of them (up to MAX_UNINDEXED) on
-    every request.
+    every request. Their categories (the training label, the slug) come with their text: a
+    change of category updates `updated_at`, so it is read again like an edit.
     """
 
     def __init__(self) -> None:
@@ -118,6 +120,7 @@ class _UnindexedVectors:
         self.version = version
         self.signature = None
         self.stamps: dict[int, object] = {}  # id -> updated_at of the text vectorised
+        self.labels: dict[int, str | None] = {}  # id -> category slug read with that text
         self.vectors = ExtraVectors(np.zeros(0, dtype=np.int64), sp.csr_matrix((0, 0)))
 
     def current(self, model, window: _StaleWindow) -> ExtraVectors:
@@ -132,12 +135,11 @@ class _UnindexedVectors:
             position = {int(pk): i for i, pk in enumerate(self.vectors.ids)}
             kept = [pk for pk, updated in rows if self.stamps.get(pk) == updated]
             fresh = [pk for pk, updated in rows if self.stamps.get(pk) != updated]
-            texts = {
-                pk: join_ticket_text(title, description)
-                for pk, title, description in Ticket.objects.filter(pk__in=fresh).values_list(
-                    "pk", "title", "description"
-                )
-            }
+            texts, labels = {}, {}
+            for pk, title, description, slug in Ticket.objects.filter(pk__in=fresh).values_list(
+                "pk", "title", "description", "category__slug"
+            ):
+                texts[pk], labels[pk] = join_ticket_text(title, description), slug
             fresh = [pk for pk in fresh if pk in texts]  # deleted meanwhile
             parts = []
             if kept:
@@ -146,7 +148,9 @@ class _UnindexedVectors:
                 parts.append(model.vectorizer.transform([texts[pk] for pk in fresh]))
             matrix = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, 0))
             ids = np.asarray(kept + fresh, dtype=np.int64)
-            self.vectors = ExtraVectors(ids, matrix)
+            labels = {pk: self.labels[pk] for pk in kept} | labels
+            self.vectors = ExtraVectors(ids, matrix, [labels[pk] for pk in kept + fresh])
+            self.labels = labels
             stamp = dict(rows)
             self.stamps = {pk: stamp[pk] for pk in kept + fresh}
             self.signature = signature
@@ -166,7 +170,10 @@ def _unindexed(model) -> ExtraVectors:
 
 
 def ticket_similar_list(*, ticket: Ticket, user, top: int) -> list[tuple[Ticket, float]]:
-    """The `top` most similar other tickets the user may see, with cosine scores, best first.
+    """The `top` most similar other tickets the user may see, with scores, best first.
+
+    The score is the cosine re-weighted by the model's category probabilities for the
+    ticket's text (not by its recorded category): see ml/similarity.py.
 
     Candidates come best first from the index; each batch is checked against the user's
     visibility in one query, in growing batches until `top` are found or candidates run out.

@@ -100,3 +100,30 @@ def test_the_window_reads_only_index_ranges_whatever_the_parameters(trained_mode
         assert len(scans) == 3
         assert all("Index Cond" in scan for scan in scans), scans
     assert any("Index Cond" not in scan for scan in before), before
+
+
+def labels_by_id(model) -> dict[int, str | None]:
+    vectors = similarity._unindexed(model)
+    return dict(zip((int(pk) for pk in vectors.ids), vectors.labels, strict=True))
+
+
+def test_unindexed_tickets_are_reranked_by_their_category_as_it_reads_now(
+    unindexed, catalogue, staff
+):
+    model = active_model()
+    newest = unindexed[-1]
+    assert labels_by_id(model)[newest.pk] is None  # uncategorised: ranked by cosine alone
+
+    services.ticket_update(ticket=newest, actor=staff, category=catalogue["billing"])
+
+    assert labels_by_id(model)[newest.pk] == "billing"
+    probabilities = {label: 0.0 for label in model.classes} | {"billing": 1.0}
+    ranked = dict(
+        model.index.ranked(
+            "Zorglub Quux wibble",
+            extra=similarity._unindexed(model),
+            category_probabilities=probabilities,
+        )
+    )
+    others = [ranked[t.pk] for t in unindexed[-WINDOW:-1]]
+    assert ranked[newest.pk] > max(others)  # same text, but the category the query is in
