@@ -10,4 +10,5 @@ urlpatterns = [
     path("mttr/", views.ResolutionTimesView.as_view(), name="analytics-mttr"),
     path("backlog/", views.BacklogView.as_view(), name="analytics-backlog"),
     path("agents/", views.AgentsView.as_view(), name="analytics-agents"),
+    path("triage/", views.TriageView.as_view(), name="analytics-triage"),
 ]
