@@ -39,7 +39,7 @@ def dashboard(request):
             "default_days": DEFAULT_DAYS,
             "endpoints": {
                 name: reverse(f"analytics-{name}")
-                for name in ("trends", "mttr", "backlog", "agents")
+                for name in ("trends", "mttr", "backlog", "agents", "triage")
             },
         },
     )

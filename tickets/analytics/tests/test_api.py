@@ -15,8 +15,14 @@ ENDPOINTS = [
     "/api/analytics/mttr/",
     "/api/analytics/backlog/",
     "/api/analytics/agents/",
+    "/api/analytics/triage/",
 ]
-WINDOWED = ["/api/analytics/trends/", "/api/analytics/mttr/", "/api/analytics/agents/"]
+WINDOWED = [
+    "/api/analytics/trends/",
+    "/api/analytics/mttr/",
+    "/api/analytics/agents/",
+    "/api/analytics/triage/",
+]
 
 
 @pytest.mark.parametrize("url", ENDPOINTS)
@@ -52,6 +58,7 @@ def test_the_root_links_every_endpoint_and_the_dashboard(as_user, staff):
         "mttr": "http://testserver/api/analytics/mttr/",
         "backlog": "http://testserver/api/analytics/backlog/",
         "agents": "http://testserver/api/analytics/agents/",
+        "triage": "http://testserver/api/analytics/triage/",
         "dashboard": "http://testserver/dashboard/",
     }
 

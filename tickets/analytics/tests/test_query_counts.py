@@ -27,6 +27,8 @@ CASES = [
     ("/api/analytics/mttr/", {"by": "agent"}, {"postgresql": 2, "sqlite": 3}),
     ("/api/analytics/backlog/", {}, 3),
     ("/api/analytics/agents/", {}, 3),
+    # The uncorrected decisions and the corrections, grouped; category labels; models.
+    ("/api/analytics/triage/", {}, 4),
 ]
 
 
