@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.serializers import StrictInputSerializer, UserSummarySerializer
@@ -117,7 +118,11 @@ class TrainingJobSerializer(serializers.ModelSerializer):
     n_classes = serializers.SerializerMethodField()
     classes = serializers.SerializerMethodField()
     model_path = serializers.SerializerMethodField()
+    is_active = serializers.SerializerMethodField(
+        help_text="Whether its model is active now (null until it succeeded)."
+    )
     gate = serializers.SerializerMethodField(help_text=GATE_HELP)
+    gate_scores = serializers.SerializerMethodField(help_text=GATE_SCORES_HELP)
 
     class Meta:
         model = TrainingJob
@@ -135,7 +140,9 @@ class TrainingJobSerializer(serializers.ModelSerializer):
             "n_classes",
             "classes",
             "model_path",
+            "is_active",
             "gate",
+            "gate_scores",
             "error",
         ]
         read_only_fields = fields
@@ -158,8 +165,15 @@ class TrainingJobSerializer(serializers.ModelSerializer):
     def get_model_path(self, job) -> str | None:
         return model_path(job.model) if job.model else None
 
+    def get_is_active(self, job) -> bool | None:
+        return job.model.is_active if job.model else None
+
     def get_gate(self, job) -> str | None:
         return job.model.gate if job.model else None
+
+    @extend_schema_field(GateScoresSerializer(allow_null=True))
+    def get_gate_scores(self, job) -> dict | None:
+        return job.model.gate_scores if job.model else None
 
 
 class PredictionSerializer(serializers.Serializer):
