@@ -348,6 +348,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 # Celery beat (one per deployment): crontab lines "m h dom mon dow"; blank switches one off.
+# The model is retrained weekly by default (Sunday 02:40, local TIME_ZONE), through the
+# promotion gate; without a broker, cron runs `manage.py retrain` instead.
+ML_RETRAIN_CRON_DEFAULT = "40 2 * * 0"
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": schedule}
     for name, task, schedule in (
@@ -367,13 +370,19 @@ CELERY_BEAT_SCHEDULE = {
         (
             "retrain-model",
             "tickets.retrain_model",
-            crontab_from_env("ML_RETRAIN_CRON", env.str("ML_RETRAIN_CRON", default="")),
+            crontab_from_env(
+                "ML_RETRAIN_CRON", env.str("ML_RETRAIN_CRON", default=ML_RETRAIN_CRON_DEFAULT)
+            ),
         ),
     )
     if schedule is not None
 }
-# Whether the scheduled retrain activates its model (else staff activate it after review).
-ML_RETRAIN_ACTIVATE = env.bool("ML_RETRAIN_ACTIVATE", default=False)
+# A retrained model (scheduled, API or `manage.py train`) becomes active only when its
+# macro-F1 on its held-out rows is at most this much below the active model's on the same
+# rows; otherwise it is registered as rejected (tickets/triage/gate.py).
+ML_PROMOTION_TOLERANCE = env.float("ML_PROMOTION_TOLERANCE", default=0.01)
+if not 0 <= ML_PROMOTION_TOLERANCE <= 1:
+    raise ImproperlyConfigured("ML_PROMOTION_TOLERANCE must be between 0 and 1.")
 # A job running (or queued) longer than this lost its worker (or its message): beat marks
 # it failed (0: never).
 ML_JOB_TIMEOUT_MINUTES = env.int("ML_JOB_TIMEOUT_MINUTES", default=60)

@@ -56,6 +56,10 @@ class TrainingResult:
     training_seconds: float = 0.0
     # Wall-clock seconds per phase (hashing, evaluation, refit, index).
     phase_seconds: dict[str, float] = field(default_factory=dict)
+    # The held-out rows the metrics were measured on, for comparing another model on the
+    # same rows (the promotion gate, ml/promotion.py).
+    holdout_texts: list[str] = field(default_factory=list, repr=False)
+    holdout_labels: list[str] = field(default_factory=list, repr=False)
 
     def metadata(self) -> dict:
         """What an artefact should record about this training run."""
@@ -148,6 +152,9 @@ def train_classifier(
     clock.lap("hashing")
     kept_counts = counts[keep] if dropped else counts
     train, test = stratified_split(y, test_size=test_size, seed=seed)
+    kept_rows = np.flatnonzero(keep)
+    holdout_texts = [texts[i] for i in kept_rows[test]]
+    holdout_labels = [str(label) for label in y[test]]
     metrics = evaluate_on_split(kept_counts, y, train, test, seed=seed, n_jobs=n_jobs)
     del kept_counts
     clock.lap("evaluation")
@@ -170,6 +177,8 @@ def train_classifier(
         dropped_classes=dropped,
         training_seconds=clock.total(),
         phase_seconds=clock.laps,
+        holdout_texts=holdout_texts,
+        holdout_labels=holdout_labels,
     )
     # Travels with the model into its artefact, whatever metadata the caller adds.
     model.metadata = result.metadata()

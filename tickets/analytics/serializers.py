@@ -168,10 +168,56 @@ class AgentsSerializer(WindowSerializer):
     agents = AgentFiguresSerializer(many=True)
 
 
+class TriageFiguresSerializer(serializers.Serializer):
+    tickets = serializers.IntegerField(help_text="Decisions on tickets created in the window.")
+    model = serializers.IntegerField(help_text="Decided by the trained model.")
+    keywords = serializers.IntegerField(help_text="Decided by the keyword rules.")
+    none = serializers.IntegerField(help_text="Decided by nobody (no category, General).")
+    corrected = serializers.IntegerField(help_text="Whose category a person then changed.")
+    misrouted = serializers.IntegerField(help_text="Corrected into another department.")
+    reassigned = serializers.IntegerField(
+        help_text="Reassigned at least once (by hand, or routed again after a category change)."
+    )
+    correction_rate = serializers.FloatField(allow_null=True, help_text="corrected / tickets.")
+    misroute_rate = serializers.FloatField(allow_null=True, help_text="misrouted / tickets.")
+    reassignment_rate = serializers.FloatField(allow_null=True, help_text="reassigned / tickets.")
+
+
+class TriageCategorySerializer(TriageFiguresSerializer):
+    key = serializers.CharField(help_text='Slug of the category decided, or "uncategorised".')
+    label = serializers.CharField()
+
+
+class TriageModelSerializer(TriageFiguresSerializer):
+    version = serializers.CharField(
+        allow_null=True, help_text="Model version; null: decided by keywords or by nobody."
+    )
+    is_active = serializers.BooleanField()
+    threshold = serializers.FloatField(
+        allow_null=True, help_text="The confidence threshold the model recorded, if any."
+    )
+    categories = TriageCategorySerializer(many=True, help_text="By decreasing tickets.")
+
+
+class TriageSerializer(WindowSerializer):
+    active_model = serializers.CharField(allow_null=True)
+    threshold = serializers.FloatField(
+        help_text="The confidence threshold in force: the active model's, else "
+        "ML_CONFIDENCE_THRESHOLD."
+    )
+    threshold_source = serializers.ChoiceField(choices=["model", "setting"])
+    total = TriageFiguresSerializer()
+    models = TriageModelSerializer(many=True, help_text="Newest version first; null last.")
+    categories = TriageCategorySerializer(
+        many=True, help_text="Per category decided, by decreasing tickets."
+    )
+
+
 class AnalyticsRootSerializer(serializers.Serializer):
     trends = serializers.URLField()
     mttr = serializers.URLField()
     first_response = serializers.URLField()
     backlog = serializers.URLField()
     agents = serializers.URLField()
+    triage = serializers.URLField()
     dashboard = serializers.URLField()

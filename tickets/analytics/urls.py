@@ -11,4 +11,5 @@ urlpatterns = [
     path("first-response/", views.FirstResponseView.as_view(), name="analytics-first-response"),
     path("backlog/", views.BacklogView.as_view(), name="analytics-backlog"),
     path("agents/", views.AgentsView.as_view(), name="analytics-agents"),
+    path("triage/", views.TriageView.as_view(), name="analytics-triage"),
 ]

@@ -11,6 +11,7 @@ from agents.permissions import IsAgentOrStaff
 from config.api.openapi import ERRORS
 from tickets.analytics import selectors
 from tickets.analytics import serializers as s
+from tickets.analytics import triage as triage_selectors
 
 WINDOWS = (
     " Staff see every ticket; an agent sees their department's. `days` (1-3650, default 30)"
@@ -38,6 +39,7 @@ class AnalyticsRootView(AnalyticsView):
         names = {"trends": "analytics-trends", "mttr": "analytics-mttr"}
         names |= {"first_response": "analytics-first-response"}
         names |= {"backlog": "analytics-backlog", "agents": "analytics-agents"}
+        names |= {"triage": "analytics-triage"}
         links = {key: reverse(name, request=request) for key, name in names.items()}
         return Response({**links, "dashboard": reverse("dashboard", request=request)})
 
@@ -121,3 +123,22 @@ class AgentsView(AnalyticsView):
     def get(self, request: Request) -> Response:
         figures = selectors.analytics_agents(user=request.user, **self.query(request))
         return Response(s.AgentsSerializer(figures).data)
+
+
+class TriageView(AnalyticsView):
+    query_serializer_class = s.WindowQuerySerializer
+
+    @extend_schema(
+        summary="Triage: who decided, corrections, misroutes, reassignments",
+        description="Triage's decisions on the tickets created in the window (by created_at):"
+        " overall, per model version (null: keywords or nobody) and per category decided,"
+        " how many the model, the keyword rules or nobody decided, how many a person then"
+        " corrected (a misroute when into another department) and how many were reassigned,"
+        " with rates; and the confidence threshold in force. A corrected ticket counts under"
+        " the decision that was corrected." + WINDOWS,
+        parameters=[s.WindowQuerySerializer],
+        responses={200: s.TriageSerializer, **ERRORS(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        figures = triage_selectors.analytics_triage(user=request.user, **self.query(request))
+        return Response(s.TriageSerializer(figures).data)

@@ -1,6 +1,7 @@
 """The tickets app's models, one module per capability; import them from here."""
 
 from tickets.models.category import Category
+from tickets.models.corrections import TriageCorrection
 from tickets.models.events import AssignmentMode, EventKind, TicketEvent
 from tickets.models.ticket import (
     ALLOWED_TRANSITIONS,
@@ -14,6 +15,7 @@ from tickets.models.ticket import (
 from tickets.models.triage import (
     ClassifierArtifact,
     ClassifierModel,
+    ModelGate,
     TrainingJob,
     TrainingJobStatus,
 )
@@ -28,10 +30,12 @@ __all__ = [
     "ClassifierArtifact",
     "ClassifierModel",
     "EventKind",
+    "ModelGate",
     "Priority",
     "Ticket",
     "TicketEvent",
     "TicketStatus",
     "TrainingJob",
     "TrainingJobStatus",
+    "TriageCorrection",
 ]

@@ -7,6 +7,15 @@ from django.db import models
 from django.utils import timezone
 
 
+class ModelGate(models.TextChoices):
+    """The promotion gate's verdict on a newly trained model (tickets/triage/gate.py)."""
+
+    FIRST = "first", "Activated: no model was active"
+    PASSED = "passed", "Activated: not worse than the active model"
+    REJECTED = "rejected", "Kept inactive: worse than the active model"
+    NOT_GATED = "", "Not gated (registered without activation, or trained before the gate)"
+
+
 class ClassifierModel(models.Model):
     """The registry of trained models: one row per training, at most one active.
 
@@ -40,6 +49,10 @@ class ClassifierModel(models.Model):
     size_bytes = models.BigIntegerField(default=0)
     training_seconds = models.FloatField(default=0.0)
     is_active = models.BooleanField(default=False)
+    # The gate's verdict when it was trained; staff may still activate a rejected model.
+    gate = models.CharField(max_length=16, choices=ModelGate.choices, blank=True, default="")
+    # Both macro-F1 scores on the same held-out rows, the tolerance and the active version.
+    gate_scores = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-trained_at", "-id"]

@@ -11,6 +11,7 @@ from tickets.models import Category, ClassifiedBy, EventKind, Priority, Ticket
 from tickets.routing import ticket_route
 from tickets.services.common import agent_or_error, ticket_lock
 from tickets.services.workflow import assignee_change, status_change
+from tickets.triage.corrections import correction_record
 from tickets.triage.registry import active_model
 
 
@@ -120,7 +121,8 @@ def category_apply(
     """Set a ticket's category (and so its department) and record the event: every category
     change goes through here (a person's PATCH or admin edit, the model's ml_predict, any
     re-triage). By hand it is a `category_changed` event; by the model a `classified` event
-    with the model's figures.
+    with the model's figures. A person's change of a category that triage decided (model,
+    keywords or nobody) is also recorded as a TriageCorrection (tickets/triage/corrections.py).
 
     The caller holds the ticket's row lock, saves the fields returned, and routes the ticket
     again if it must (after locking the departments, agents/routing.py)."""
@@ -131,6 +133,8 @@ def category_apply(
     if classified_by != ClassifiedBy.MANUAL:
         before["classified_by"] = ticket.classified_by
     after = {"category": category.slug, "department": category.department.slug}
+    if classified_by == ClassifiedBy.MANUAL:
+        correction_record(ticket=ticket, category=category, actor=actor)
     ticket.category = category
     ticket.department_id = category.department_id
     ticket.classified_by = classified_by

@@ -106,12 +106,11 @@ def training_job_run(*, job_id) -> TrainingJob | None:
 
 
 def training_job_scheduled() -> TrainingJob | None:
-    """The periodic retrain: a job like any other, run right here on the worker. It
-    activates its model only when ML_RETRAIN_ACTIVATE is set; otherwise staff review the
-    metrics and activate it with POST /api/ml/models/{version}/activate/."""
-    job = TrainingJob.objects.create(
-        params={**DEFAULT_TRAINING.as_dict(), "activate": settings.ML_RETRAIN_ACTIVATE}
-    )
+    """The periodic retrain (beat on ML_RETRAIN_CRON, or `manage.py retrain` from cron): a
+    job like any other, run right here. Its model goes through the promotion gate
+    (tickets/triage/gate.py): active when not worse than the active one, else registered as
+    rejected, which staff may still activate with POST /api/ml/models/{version}/activate/."""
+    job = TrainingJob.objects.create(params={**DEFAULT_TRAINING.as_dict(), "activate": True})
     return training_job_run(job_id=job.pk)
 
 

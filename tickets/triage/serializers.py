@@ -1,11 +1,12 @@
 from pathlib import Path
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.serializers import StrictInputSerializer, UserSummarySerializer
 from ml.params import DEFAULT_TRAINING, TrainingParams
-from tickets.models import ClassifierModel, TrainingJob
+from tickets.models import ClassifierModel, ModelGate, TrainingJob
 from tickets.serializers import CategorySummarySerializer, TicketSerializer
 from tickets.triage.pruning import model_has_artifact
 
@@ -24,9 +25,33 @@ class TrainInputSerializer(StrictInputSerializer):
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, default=DEFAULT_TRAINING.seed)
 
 
+GATE_HELP = (
+    "The promotion gate's verdict: first (no model was active), passed (activated: not worse "
+    "than the active model on the same held-out rows), rejected (kept inactive), or empty (not "
+    "gated: registered without activation, or trained before the gate)."
+)
+GATE_SCORES_HELP = (
+    "candidate_macro_f1 and active_macro_f1 on the same held-out rows (n_rows), the "
+    "tolerance and the active_version compared with; empty when not compared."
+)
+
+
+class GateScoresSerializer(serializers.Serializer):
+    """What the gate compared (documentation: the field is the stored JSON)."""
+
+    active_version = serializers.CharField(required=False)
+    candidate_macro_f1 = serializers.FloatField(required=False)
+    active_macro_f1 = serializers.FloatField(required=False, allow_null=True)
+    tolerance = serializers.FloatField(required=False)
+    n_rows = serializers.IntegerField(required=False)
+    note = serializers.CharField(required=False)
+
+
 class ClassifierModelSerializer(serializers.ModelSerializer):
     trained_by = UserSummarySerializer(read_only=True, allow_null=True)
     n_classes = serializers.SerializerMethodField()
+    gate = serializers.ChoiceField(choices=ModelGate.choices, read_only=True, help_text=GATE_HELP)
+    gate_scores = GateScoresSerializer(read_only=True, help_text=GATE_SCORES_HELP)
     has_artifact = serializers.SerializerMethodField(
         help_text="Whether its artefact's bytes are still stored; false once pruned "
         "(ML_KEEP_ARTIFACTS): the row stays for its metrics, but it cannot be activated."
@@ -37,6 +62,8 @@ class ClassifierModelSerializer(serializers.ModelSerializer):
         fields = [
             "version",
             "is_active",
+            "gate",
+            "gate_scores",
             "trained_at",
             "trained_by",
             "n_samples",
@@ -60,7 +87,8 @@ class ClassifierModelSerializer(serializers.ModelSerializer):
 
 
 class TrainResultSerializer(serializers.Serializer):
-    """The seed's answer ({n_samples, n_classes, classes, model_path}) plus version and metrics."""
+    """The seed's answer ({n_samples, n_classes, classes, model_path}) plus version, metrics
+    and what the promotion gate decided."""
 
     n_samples = serializers.IntegerField()
     n_classes = serializers.IntegerField()
@@ -68,6 +96,9 @@ class TrainResultSerializer(serializers.Serializer):
     model_path = serializers.CharField()
     version = serializers.CharField()
     metrics = serializers.DictField()
+    is_active = serializers.BooleanField()
+    gate = serializers.ChoiceField(choices=ModelGate.choices, help_text=GATE_HELP)
+    gate_scores = GateScoresSerializer(help_text=GATE_SCORES_HELP)
 
 
 def model_path(record: ClassifierModel) -> str:
@@ -87,6 +118,11 @@ class TrainingJobSerializer(serializers.ModelSerializer):
     n_classes = serializers.SerializerMethodField()
     classes = serializers.SerializerMethodField()
     model_path = serializers.SerializerMethodField()
+    is_active = serializers.SerializerMethodField(
+        help_text="Whether its model is active now (null until it succeeded)."
+    )
+    gate = serializers.SerializerMethodField(help_text=GATE_HELP)
+    gate_scores = serializers.SerializerMethodField(help_text=GATE_SCORES_HELP)
 
     class Meta:
         model = TrainingJob
@@ -104,6 +140,9 @@ class TrainingJobSerializer(serializers.ModelSerializer):
             "n_classes",
             "classes",
             "model_path",
+            "is_active",
+            "gate",
+            "gate_scores",
             "error",
         ]
         read_only_fields = fields
@@ -125,6 +164,16 @@ class TrainingJobSerializer(serializers.ModelSerializer):
 
     def get_model_path(self, job) -> str | None:
         return model_path(job.model) if job.model else None
+
+    def get_is_active(self, job) -> bool | None:
+        return job.model.is_active if job.model else None
+
+    def get_gate(self, job) -> str | None:
+        return job.model.gate if job.model else None
+
+    @extend_schema_field(GateScoresSerializer(allow_null=True))
+    def get_gate_scores(self, job) -> dict | None:
+        return job.model.gate_scores if job.model else None
 
 
 class PredictionSerializer(serializers.Serializer):

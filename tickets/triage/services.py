@@ -24,10 +24,12 @@ from ml.training import TrainingError, train_classifier
 from tickets.models import (
     ClassifierArtifact,
     ClassifierModel,
+    ModelGate,
     Ticket,
     TrainingJob,
     TrainingJobStatus,
 )
+from tickets.triage.gate import gate_verdict
 from tickets.triage.pruning import artifacts_prune
 from tickets.triage.registry import active_version_clear, active_version_publish
 
@@ -70,8 +72,10 @@ def model_train(
     job: TrainingJob | None = None,
 ) -> ClassifierModel:
     """Train on the categorised tickets, evaluate on a held-out split, store the artefact in
-    the database, register and (by default) activate the new model; a training ``job`` is
-    marked succeeded in the same transaction, provided it is still running (else
+    the database and register the new model; with ``activate`` (the default) it goes through
+    the promotion gate (tickets/triage/gate.py) and becomes active unless the gate rejects
+    it; without, it is registered inactive and ungated. A training ``job`` is marked
+    succeeded in the same transaction, provided it is still running (else
     TrainingJobAbandoned, and nothing is recorded). Refuses with a DomainError when the data
     cannot support a model (fewer than 2 categories, too few rows)."""
     ids, texts, labels = training_rows()
@@ -81,6 +85,13 @@ def model_train(
         )
     except TrainingError as error:
         raise DomainError(str(error), field="training") from None
+    verdict = None
+    if activate:
+        verdict = gate_verdict(
+            candidate=result.model,
+            holdout_texts=result.holdout_texts,
+            holdout_labels=result.holdout_labels,
+        )
     version = _new_version()
     params = {"test_size": test_size, "min_per_class": min_per_class, "seed": seed}
     data = artifact_bytes(
@@ -105,20 +116,24 @@ def model_train(
             signature=artifact_signature(data, version=version, key=settings.ML_SIGNING_KEY),
             size_bytes=len(data),
             training_seconds=result.training_seconds,
+            gate=verdict.gate if verdict else ModelGate.NOT_GATED,
+            gate_scores=verdict.scores if verdict else {},
         )
         ClassifierArtifact.objects.create(model=record, data=data)
-        if activate:
+        if verdict is not None and verdict.activates:
             model_activate(record=record)
         if job is not None:
             training_job_finish(job=job, record=record)
     _cache_locally(filename, data)
     _prune_after_training()
     logger.info(
-        "model %s trained on %s tickets in %.1fs: macro-F1 %.3f",
+        "model %s trained on %s tickets in %.1fs: macro-F1 %.3f; gate: %s %s",
         version,
         result.n_samples,
         result.training_seconds,
         result.metrics.get("macro_f1", 0.0),
+        record.gate or "not gated",
+        record.gate_scores,
     )
     return record
 

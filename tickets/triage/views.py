@@ -34,11 +34,15 @@ def train_result(record: ClassifierModel) -> dict:
         "model_path": model_path(record),
         "version": record.version,
         "metrics": record.metrics,
+        "is_active": record.is_active,
+        "gate": record.gate,
+        "gate_scores": record.gate_scores,
     }
 
 
 class TrainView(APIView):
-    """Train a model on the categorised tickets and activate it (staff).
+    """Train a model on the categorised tickets and activate it unless the promotion gate
+    rejects it (worse than the active model on the same held-out rows) (staff).
 
     With a task queue configured (CELERY_BROKER_URL) the training is queued: 202 with the
     job, to follow at its `Location`. Without one it runs in the request: 200 with the model.
@@ -142,7 +146,8 @@ class ModelListView(generics.ListAPIView):
 
 
 class ModelActivateView(APIView):
-    """Make an earlier (or the newest) model the active one again (staff)."""
+    """Make an earlier (or the newest) model the active one again (staff), including one the
+    promotion gate rejected: staff decide past the gate."""
 
     permission_classes = [IsStaff]
 

@@ -16,12 +16,14 @@ ENDPOINTS = [
     "/api/analytics/first-response/",
     "/api/analytics/backlog/",
     "/api/analytics/agents/",
+    "/api/analytics/triage/",
 ]
 WINDOWED = [
     "/api/analytics/trends/",
     "/api/analytics/mttr/",
     "/api/analytics/first-response/",
     "/api/analytics/agents/",
+    "/api/analytics/triage/",
 ]
 
 
@@ -59,6 +61,7 @@ def test_the_root_links_every_endpoint_and_the_dashboard(as_user, staff):
         "first_response": "http://testserver/api/analytics/first-response/",
         "backlog": "http://testserver/api/analytics/backlog/",
         "agents": "http://testserver/api/analytics/agents/",
+        "triage": "http://testserver/api/analytics/triage/",
         "dashboard": "http://testserver/dashboard/",
     }
 

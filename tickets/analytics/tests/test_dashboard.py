@@ -38,7 +38,7 @@ def test_an_agent_signs_in_on_the_page_and_sees_the_charts(client, catalogue):
     page = client.get(URL)
     assert page.status_code == 200
     assert agent.user.username in page.content.decode()
-    for chart in ("trends", "mttr", "first-response", "backlog", "agents"):
+    for chart in ("trends", "mttr", "first-response", "backlog", "agents", "triage"):
         assert f'id="chart-{chart}"' in page.content.decode()
 
 

@@ -36,7 +36,14 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOT = Path(settings.BASE_DIR) / "var" / "artifacts" / "dashboard.png"
 PASSWORD = "pass-1234-word"  # the factories' password
-CHARTS = ["chart-trends", "chart-mttr", "chart-first-response", "chart-backlog", "chart-agents"]
+CHARTS = [
+    "chart-trends",
+    "chart-mttr",
+    "chart-first-response",
+    "chart-backlog",
+    "chart-agents",
+    "chart-triage",
+]
 
 # Every canvas: has a Chart.js chart, and how many of its pixels are painted.
 DRAWN = """() => [...document.querySelectorAll("canvas")].map((canvas) => {
@@ -124,6 +131,7 @@ def help_desk(catalogue) -> int:
             status=status,
             priority=list(Priority)[i % 4],
             assigned_to=agents[i % 4].user if i % 4 < 3 else None,
+            classified_by=("model", "keywords")[i % 2] if category else "none",
         )
     return 60
 

@@ -32,6 +32,8 @@ CASES = [
     ("/api/analytics/first-response/", {"by": "agent"}, {"postgresql": 3, "sqlite": 4}),
     ("/api/analytics/backlog/", {}, 3),
     ("/api/analytics/agents/", {}, 3),
+    # The uncorrected decisions and the corrections, grouped; category labels; models.
+    ("/api/analytics/triage/", {}, 4),
 ]
 
 

@@ -12,7 +12,8 @@ from tickets.triage.views import train_result
 class Command(BaseCommand):
     help = (
         "Train the ticket classifier on the categorised tickets in the database, evaluate it on "
-        "a stratified held-out split, save the artefact and activate it."
+        "a stratified held-out split, save the artefact and activate it unless the promotion "
+        "gate rejects it (worse than the active model on the same held-out rows)."
     )
 
     def add_arguments(self, parser):
@@ -31,7 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=DEFAULT_TRAINING.seed)
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
         parser.add_argument(
-            "--no-activate", action="store_true", help="Register the model without activating it."
+            "--no-activate",
+            action="store_true",
+            help="Register the model without activating it (nor going through the gate).",
         )
         parser.add_argument(
             "--if-none-active",
@@ -87,6 +90,8 @@ class Command(BaseCommand):
         out(self.style.SUCCESS(f"Model {result['version']} trained"))
         out(f"  samples: {result['n_samples']}   classes: {result['n_classes']}")
         out(f"  artefact: {result['model_path']}   active: {result['active']}")
+        if result["gate"]:
+            out(f"  promotion gate: {result['gate']}   {json.dumps(result['gate_scores'])}")
         out(
             f"  held-out: accuracy {metrics['accuracy']:.3f}   macro-F1 {metrics['macro_f1']:.3f}"
             f"   ({metrics['n_test']} tickets)   training {result['training_seconds']}s"

@@ -137,22 +137,64 @@
     });
   }
 
+  const percent = (rate) => (rate === null ? null : Math.round(rate * 1000) / 10);
+
+  function drawTriage(triage) {
+    const rows = triage.categories;
+    const total = triage.total;
+    draw("chart-triage", {
+      type: "bar",
+      data: {
+        labels: rows.map((c) => c.label),
+        datasets: [
+          { label: "by the model", data: rows.map((c) => c.model), backgroundColor: colour(0), stack: "decided" },
+          { label: "by keywords", data: rows.map((c) => c.keywords), backgroundColor: colour(3), stack: "decided" },
+          { label: "by nobody", data: rows.map((c) => c.none), backgroundColor: "#cbd5e1", stack: "decided" },
+          {
+            label: "corrected (%)", type: "line", yAxisID: "rate",
+            data: rows.map((c) => percent(c.correction_rate)), borderColor: colour(1), backgroundColor: colour(1),
+          },
+          {
+            label: "reassigned (%)", type: "line", yAxisID: "rate",
+            data: rows.map((c) => percent(c.reassignment_rate)), borderColor: colour(4), backgroundColor: colour(4),
+          },
+        ],
+      },
+      options: {
+        scales: {
+          y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "tickets" } },
+          rate: { position: "right", beginAtZero: true, max: 100, grid: { drawOnChartArea: false }, title: { display: true, text: "%" } },
+        },
+      },
+    });
+    const rate = (value) => (value === null ? "–" : percent(value) + "%");
+    const model = triage.active_model === null ? "no active model" : "model " + triage.active_model;
+    document.getElementById("triage-summary").textContent =
+      total.tickets + " decisions: " + total.model + " by the model, " + total.keywords +
+      " by keywords, " + total.none + " by nobody; corrected " + rate(total.correction_rate) +
+      " (misrouted " + rate(total.misroute_rate) + "), reassigned " + rate(total.reassignment_rate) +
+      ". Threshold in force " + triage.threshold + " (" + model + ", from the " +
+      triage.threshold_source + ").";
+  }
+
   async function load(days) {
     window.dashboardReady = false;
     status.textContent = "Loading…";
     const interval = days > 90 ? "week" : "day";
-    const [trends, mttr, firstResponse, backlog, agents] = await Promise.all([
+    const [trends, mttr, firstResponse, backlog, agents, triage] = await Promise.all([
       getJSON(endpoints.trends, { days, interval }),
       getJSON(endpoints.mttr, { days, by: "category" }),
       getJSON(endpoints.first_response, { days, by: "priority" }),
       getJSON(endpoints.backlog, {}),
       getJSON(endpoints.agents, { days }),
+      getJSON(endpoints.triage, { days }),
     ]);
     drawTrends(trends);
     drawResolution(mttr);
     drawFirstResponse(firstResponse);
     drawBacklog(backlog);
     drawAgents(agents);
+    drawTriage(triage);
     document.getElementById("tile-created").textContent = trends.total;
     document.getElementById("tile-median").textContent = duration(mttr.median_seconds);
     document.getElementById("tile-first-response").textContent = duration(firstResponse.median_seconds);

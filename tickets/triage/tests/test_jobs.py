@@ -119,19 +119,14 @@ def test_a_job_that_is_not_queued_is_not_run_twice(staff, history):
     assert ClassifierModel.objects.count() == 0
 
 
-def test_the_scheduled_retrain_registers_without_activating_by_default(settings, trained_model):
-    settings.ML_RETRAIN_ACTIVATE = False
-
+def test_the_scheduled_retrain_goes_through_the_promotion_gate(trained_model):
     job = jobs.training_job_scheduled()
 
     assert job.status == "succeeded"
     assert job.requested_by is None
-    assert active_versions() == [trained_model.version]
-    assert ClassifierModel.objects.filter(pk=job.model_id, is_active=False).exists()
-
-    settings.ML_RETRAIN_ACTIVATE = True
-    job = jobs.training_job_scheduled()
-
+    assert job.params["activate"] is True
+    # As good as the active model on the same held-out rows: it replaces it.
+    assert job.model.gate == "passed"
     assert active_versions() == [job.model.version]
 
 

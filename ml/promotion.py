@@ -1,0 +1,43 @@
+"""The promotion gate's arithmetic: two models scored on the same held-out rows.
+
+A newly trained model replaces the active one only when its macro-F1 on the new training's
+held-out rows is not worse than the active model's on those same rows by more than a
+tolerance. The caller (tickets/triage/gate.py) loads the models and records the verdict.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ml.metrics import classification_metrics
+from ml.model import TicketModel
+
+# Rows vectorised and scored at a time, to bound memory on large held-out sets.
+CHUNK = 20_000
+
+
+def predicted_labels(model: TicketModel, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Each text's most likely label and its probability, as the model would decide."""
+    classes = np.asarray(model.classes, dtype=object)
+    labels: list[str] = []
+    confidence = []
+    for start in range(0, len(texts), CHUNK):
+        probabilities = model.predict_proba(model.vectorize(texts[start : start + CHUNK]))
+        labels += classes[probabilities.argmax(axis=1)].tolist()
+        confidence.append(probabilities.max(axis=1))
+    return labels, (np.concatenate(confidence) if confidence else np.zeros(0))
+
+
+def holdout_macro_f1(model: TicketModel, texts: Sequence[str], labels: Sequence[str]) -> float:
+    """Macro-F1 of the model's decisions on labelled rows, over the rows' labels: a label the
+    model does not know counts against it (it can never be predicted)."""
+    predicted, confidence = predicted_labels(model, texts)
+    return float(
+        classification_metrics(list(labels), predicted, confidence, sorted(set(labels)))["macro_f1"]
+    )
+
+
+def promotion_passes(*, candidate_f1: float, active_f1: float, tolerance: float) -> bool:
+    """Whether the candidate is not worse than the active model beyond `tolerance`."""
+    # Rounded: two equal scores computed in different orders must not differ by 1e-17.
+    return round(candidate_f1 - active_f1, 9) >= -tolerance
