@@ -13,7 +13,6 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import get_object_or_404
-from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
@@ -42,14 +41,6 @@ _PATH_PARAMETERS = [
 ]
 
 
-class AnyAcceptContentNegotiation(DefaultContentNegotiation):
-    """A download answers with the file's own type whatever the client accepts; its errors
-    are JSON."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 class TicketMessageViewSet(viewsets.GenericViewSet):
     """The conversation on one ticket, oldest first."""
 
@@ -69,10 +60,13 @@ class TicketMessageViewSet(viewsets.GenericViewSet):
             return [IsStaffOnTicket()]
         return super().get_permissions()
 
-    def get_content_negotiator(self):
+    def perform_content_negotiation(self, request, force=False):
         if self.action == "attachment":
-            return AnyAcceptContentNegotiation()
-        return super().get_content_negotiator()
+            # A download answers with the file's own type whatever the client accepts; its
+            # errors are JSON.
+            renderer = self.get_renderers()[0]
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force=force)
 
     def get_queryset(self):  # for the schema: the messages of one ticket
         return TicketMessage.objects.none()
