@@ -41,8 +41,43 @@ class MessageCreateInputSerializer(StrictInputSerializer):
         return {"body": _body_field(), **super().get_fields()}
 
 
+class _PartPresentMixin:
+    """An empty form part is a wrong value, not a missing one (DRF reads it as absent)."""
+
+    def get_value(self, dictionary):
+        if self.field_name in dictionary:
+            return dictionary[self.field_name]
+        return super().get_value(dictionary)
+
+
+class FormChoiceField(_PartPresentMixin, serializers.ChoiceField):
+    pass
+
+
+class FormBooleanField(_PartPresentMixin, serializers.BooleanField):
+    """A form part holding `true` or `false`, as the schema's boolean says; DRF's own also
+    takes 1, 0, yes, on..., which a client of this API would send by mistake."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        if data in ("true", "false"):
+            return data == "true"
+        self.fail("invalid", input=data)
+
+
 class MessageCreateMultipartSerializer(MessageCreateInputSerializer):
     """The same as multipart/form-data, with files in `attachments` (repeat the part)."""
+
+    internal = FormBooleanField(
+        default=False,
+        help_text="An internal note, seen by agents and staff only (requesters: false).",
+    )
+    status = FormChoiceField(
+        choices=TicketStatus.choices,
+        required=False,
+        help_text=MessageCreateInputSerializer._declared_fields["status"].help_text,
+    )
 
     attachments = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True, use_url=False),

@@ -209,3 +209,17 @@ def test_deleting_or_redacting_removes_the_files_once_committed(
     assert response.status_code == 200
     assert response.json()["attachments"] == []
     assert stored(_media_root) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("internal", "0"), ("internal", "1"), ("internal", "yes"), ("internal", ""), ("status", "")],
+)
+def test_form_parts_are_as_strict_as_json(as_user, billing_agent, ticket, field, value):
+    data = {"body": "x", field: value}
+
+    response = as_user(billing_agent.user).post(messages_url(ticket), data, format="multipart")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not TicketMessage.objects.exists()
