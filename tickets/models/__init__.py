@@ -2,6 +2,7 @@
 
 from tickets.models.category import Category
 from tickets.models.events import AssignmentMode, EventKind, TicketEvent
+from tickets.models.sla import EscalationAction, SlaPolicy
 from tickets.models.ticket import (
     ALLOWED_TRANSITIONS,
     OPEN_STATUSES,
@@ -27,8 +28,10 @@ __all__ = [
     "ClassifiedBy",
     "ClassifierArtifact",
     "ClassifierModel",
+    "EscalationAction",
     "EventKind",
     "Priority",
+    "SlaPolicy",
     "Ticket",
     "TicketEvent",
     "TicketStatus",
