@@ -101,7 +101,14 @@ def next_check(ticket: Ticket) -> dt.datetime | None:
         return ticket.created_at
     instants = []
     for target in TARGETS:
-        if not target_open(ticket, target) or ticket.sla_recorded & BREACHED[target]:
+        if ticket.sla_recorded & BREACHED[target]:
+            continue
+        due = getattr(ticket, due_field(target))
+        if target == FIRST_RESPONSE and due is not None and ticket.first_response_at is not None:
+            if ticket.first_response_at >= due:
+                instants.append(due)  # answered late: the breach is still to record
+            continue
+        if not target_open(ticket, target):
             continue
         instants.append(getattr(ticket, due_field(target)))
         risk = getattr(ticket, risk_field(target))
