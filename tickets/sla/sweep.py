@@ -9,23 +9,24 @@ sweeper changed meanwhile is checked again against `sla_check_at` when it is loc
 SQLite the IMMEDIATE transactions let one sweeper write at a time.
 
 Escalations run after their batch commits, one ticket per transaction through the ordinary
-write path (ticket_update, ticket_reassign: the ticket row, then the departments, in the
-documented order): a batch holding several tickets' locks never waits for department locks.
+write path (tickets/services/escalation.py: ticket_update, ticket_reassign; the ticket row,
+then the departments, in the documented order): a batch holding several tickets' locks never
+waits for department locks.
 An escalation owed is written down with the breach (a bit of `sla_recorded`), so one a
 crash interrupted is applied by the next sweep.
 """
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from config.api.exceptions import DomainError
 from tickets.events import event_build, events_record
-from tickets.models import EscalationAction, EventKind, Priority, Ticket
+from tickets.models import EscalationAction, EventKind, Ticket
 from tickets.sla import clock
 from tickets.sla.policies import policy_get
 
@@ -39,9 +40,16 @@ class SweepReport:
     escalations: list[tuple[int, str]] = field(default_factory=list)  # (ticket id, what)
 
 
-def sla_sweep(*, now: dt.datetime | None = None) -> SweepReport:
+def sla_sweep(
+    *,
+    now: dt.datetime | None = None,
+    escalate: Callable[[int], str | None] | None = None,
+) -> SweepReport:
     """One pass over every ticket with an at-risk or due instant passed; returns what it
-    recorded. `now` defaults to Python's clock (tests freeze it)."""
+    recorded. `now` defaults to Python's clock (tests freeze it). `escalate(ticket_id)`
+    applies an escalation owed, in its own transaction, and says what it did (the write
+    path's tickets.services.sla_escalation_apply: this room does not import the services,
+    which call it)."""
     now = now or timezone.now()
     report = SweepReport()
     batch = settings.SLA_SWEEP_BATCH
@@ -49,8 +57,10 @@ def sla_sweep(*, now: dt.datetime | None = None) -> SweepReport:
         with transaction.atomic():
             tickets = _claim(now=now, batch=batch)
             owed = [ticket.pk for ticket in tickets if _ticket_sweep(ticket, now, report)]
-        for ticket_id in owed:
-            _escalate(ticket_id, report)
+        for ticket_id in owed if escalate else ():
+            done = escalate(ticket_id)
+            if done:
+                report.escalations.append((ticket_id, done))
         if len(tickets) < batch:
             return report
 
@@ -109,29 +119,3 @@ def _ticket_sweep(ticket: Ticket, now: dt.datetime, report: SweepReport) -> bool
     ticket.save(update_fields=["sla_recorded", "sla_check_at"])
     events_record(events)
     return bool(ticket.sla_recorded & clock.ESCALATION_PENDING)
-
-
-def _escalate(ticket_id: int, report: SweepReport) -> None:
-    """Apply the escalation a breach owes, through the ordinary write path, in its own
-    transaction; under the ticket's lock, so two sweepers apply it once."""
-    from tickets.services import ticket_reassign, ticket_update
-
-    with transaction.atomic():
-        ticket = Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket_id).first()
-        if ticket is None or not ticket.sla_recorded & clock.ESCALATION_PENDING:
-            return
-        ticket.sla_recorded &= ~clock.ESCALATION_PENDING
-        ticket.sla_check_at = clock.next_check(ticket)
-        ticket.save(update_fields=["sla_recorded", "sla_check_at"])
-        rules = policy_get(ticket.sla_policy_id)
-        action = rules.escalation if rules else EscalationAction.FLAG
-        try:
-            if action == EscalationAction.RAISE_PRIORITY and ticket.priority < Priority.URGENT:
-                higher = min(p for p in Priority if p > ticket.priority)
-                ticket_update(ticket=ticket, actor=None, priority=higher)
-                report.escalations.append((ticket_id, f"priority {higher.name}"))
-            elif action == EscalationAction.REASSIGN:
-                ticket_reassign(ticket=ticket, actor=None)
-                report.escalations.append((ticket_id, "reassigned"))
-        except DomainError as error:  # say, no other eligible agent: the breach stays flagged
-            logger.info("sla escalation of ticket %s not applied: %s", ticket_id, error)

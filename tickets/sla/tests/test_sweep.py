@@ -12,7 +12,7 @@ from django.db import connection
 
 from tickets import services
 from tickets.models import EscalationAction, EventKind, Priority, TicketEvent, TicketStatus
-from tickets.sla.sweep import sla_sweep
+from tickets.services.escalation import sla_check as sla_sweep
 from tickets.tests.factories import AgentFactory, CategoryFactory, StaffFactory, UserFactory
 
 UTC = dt.UTC
