@@ -10,4 +10,6 @@ urlpatterns = [
     path("mttr/", views.ResolutionTimesView.as_view(), name="analytics-mttr"),
     path("backlog/", views.BacklogView.as_view(), name="analytics-backlog"),
     path("agents/", views.AgentsView.as_view(), name="analytics-agents"),
+    path("sla/", views.SlaView.as_view(), name="analytics-sla"),
+    path("sla/at_risk/", views.SlaAtRiskView.as_view(), name="analytics-sla-at-risk"),
 ]

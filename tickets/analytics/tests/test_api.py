@@ -15,8 +15,15 @@ ENDPOINTS = [
     "/api/analytics/mttr/",
     "/api/analytics/backlog/",
     "/api/analytics/agents/",
+    "/api/analytics/sla/",
+    "/api/analytics/sla/at_risk/",
 ]
-WINDOWED = ["/api/analytics/trends/", "/api/analytics/mttr/", "/api/analytics/agents/"]
+WINDOWED = [
+    "/api/analytics/trends/",
+    "/api/analytics/mttr/",
+    "/api/analytics/agents/",
+    "/api/analytics/sla/",
+]
 
 
 @pytest.mark.parametrize("url", ENDPOINTS)
@@ -52,6 +59,8 @@ def test_the_root_links_every_endpoint_and_the_dashboard(as_user, staff):
         "mttr": "http://testserver/api/analytics/mttr/",
         "backlog": "http://testserver/api/analytics/backlog/",
         "agents": "http://testserver/api/analytics/agents/",
+        "sla": "http://testserver/api/analytics/sla/",
+        "sla_at_risk": "http://testserver/api/analytics/sla/at_risk/",
         "dashboard": "http://testserver/dashboard/",
     }
 
