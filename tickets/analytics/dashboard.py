@@ -38,8 +38,8 @@ def dashboard(request):
             "days_choices": DAYS_CHOICES,
             "default_days": DEFAULT_DAYS,
             "endpoints": {
-                name: reverse(f"analytics-{name}")
-                for name in ("trends", "mttr", "backlog", "agents")
+                name.replace("-", "_"): reverse(f"analytics-{name}")
+                for name in ("trends", "mttr", "backlog", "agents", "sla", "sla-at-risk")
             },
         },
     )
