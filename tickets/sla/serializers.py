@@ -103,15 +103,32 @@ class SlaPolicyTargetsField(serializers.JSONField):
             raise serializers.ValidationError(str(error)) from None
 
 
+class _NoEmptyStringMixin:
+    """An empty string is refused, as the schema says (DRF reads it as null for relations)."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            raise serializers.ValidationError("Expected a value or null, not an empty string.")
+        return super().run_validation(data)
+
+
+class DepartmentSlugField(_NoEmptyStringMixin, serializers.SlugRelatedField):
+    pass
+
+
+class CalendarIdField(_NoEmptyStringMixin, serializers.PrimaryKeyRelatedField):
+    pass
+
+
 class SlaPolicySerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
-    department = serializers.SlugRelatedField(
+    department = DepartmentSlugField(
         slug_field="slug",
         queryset=Department.objects.all(),
         allow_null=True,
         required=False,
         help_text="The department's slug; null: the default policy (is_default) or none.",
     )
-    calendar = serializers.PrimaryKeyRelatedField(
+    calendar = CalendarIdField(
         queryset=Calendar.objects.all(),
         allow_null=True,
         required=False,

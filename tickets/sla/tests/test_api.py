@@ -56,6 +56,8 @@ def test_staff_manage_policies(as_user, billing, office_hours):
         ({"at_risk_share": 1.5}, "at_risk_share"),
         ({"escalation": "panic"}, "escalation"),
         ({"department": "nowhere"}, "department"),
+        ({"department": ""}, "department"),
+        ({"calendar": ""}, "calendar"),
         ({"is_default": True, "department": "sla-dept"}, "is_default"),
         ({"colour": "red"}, "colour"),
     ],
