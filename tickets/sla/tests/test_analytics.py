@@ -103,6 +103,9 @@ def test_an_agent_sees_their_department(as_user, history):
 
     assert body["first_response"] == figures(0, 1, 0.0)
     assert [g["key"] for g in body["by_department"]] == ["tech-sla"]
+    with time_machine.travel(NOW, tick=False):
+        at_risk = client.get("/api/analytics/sla/at_risk/").json()
+    assert (at_risk["at_risk"], at_risk["breached"], at_risk["tickets"]) == (0, 1, [])
 
 
 def test_a_longer_window_counts_the_older_breaches(as_user, history):
