@@ -37,6 +37,16 @@ def _fresh_calendars():
     shifts.reset_cache()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_sla_policies():
+    """No SLA policy kept from another test (tickets/sla/policies.py)."""
+    from tickets.sla import policies
+
+    policies.reset_cache()
+    yield
+    policies.reset_cache()
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

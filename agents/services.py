@@ -5,6 +5,7 @@ import logging
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from agents.models import GENERAL_DEPARTMENT_SLUG, Agent, Calendar, Department
 from agents.routing import departments_lock
@@ -161,7 +162,14 @@ def calendar_delete(*, calendar: Calendar) -> None:
             "The calendar is in use: give its agents and departments another one first.",
             field="calendar",
         )
-    calendar.delete()
+    try:
+        with transaction.atomic():
+            calendar.delete()
+    except ProtectedError:  # another room's rows use it (say, an SLA policy)
+        raise ConflictError(
+            "The calendar is in use (by an SLA policy): give it another one first.",
+            field="calendar",
+        ) from None
 
 
 def department_delete(*, department: Department) -> None:

@@ -50,7 +50,7 @@ def base_env(args, size: int) -> dict:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
-        DATABASE_URL=f"postgres://{args.pg_user}@{args.pg_host}:{args.pg_port}/bench_{size}",
+        DATABASE_URL=f"postgres://{args.pg_user}@{args.pg_host}:{args.pg_port}/{args.db_prefix}_{size}",
         DJANGO_DEBUG="False",
         # Throwaway secrets: production settings refuse to start without real ones.
         DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
@@ -80,7 +80,7 @@ def manage(env: dict, *arguments: str) -> str:
 
 def prepare(args, size: int, env: dict) -> dict:
     """Database with N tickets and a trained model; seeding and training figures."""
-    db = f"bench_{size}"
+    db = f"{args.db_prefix}_{size}"
     figures: dict = {}
     exists = psql(args, f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == "1"
     saved = OUT / f"prepare-{size}.json"
@@ -220,6 +220,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per endpoint")
     parser.add_argument("--port", type=int, default=8310, help="8300-8399")
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench_<N> db")
+    # Several checkouts benchmarking on one server: each its own databases (bench_<name>_<N>).
+    parser.add_argument("--db-prefix", default="bench", help="databases <prefix>_<N>")
     parser.add_argument("--prepare-only", action="store_true", help="seed and train only")
     parser.add_argument("--drop", action="store_true", help="drop the bench_<N> dbs at the end")
     parser.add_argument("--pg-host", default=os.environ.get("BENCH_PG_HOST", "127.0.0.1"))
@@ -236,7 +238,7 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         results["sizes"].append(run_size(args, size))
         if args.drop:
-            psql(args, f'DROP DATABASE IF EXISTS "bench_{size}"')
+            psql(args, f'DROP DATABASE IF EXISTS "{args.db_prefix}_{size}"')
     results["machine"]["load_average_end"] = os.getloadavg()[0]
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     for name in (f"{stamp}.json", "latest.json"):

@@ -368,6 +368,13 @@ CONVERSATION_ATTACHMENT_TYPES = env.list(
     "CONVERSATION_ATTACHMENT_TYPES",
     default=["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"],
 )
+# Service levels (tickets/sla/, docs/sla.md). Seconds a process keeps the SLA policies it
+# computes due dates with (a policy saved in this process is read again at once).
+SLA_POLICY_CHECK_SECONDS = env.int("SLA_POLICY_CHECK_SECONDS", default=10)
+# Tickets the sweep claims per transaction (FOR UPDATE SKIP LOCKED on PostgreSQL).
+SLA_SWEEP_BATCH = env.int("SLA_SWEEP_BATCH", default=200)
+if SLA_SWEEP_BATCH < 1:
+    raise ImproperlyConfigured("SLA_SWEEP_BATCH must be at least 1.")
 
 # Background work (Celery). With a broker, POST /api/ml/train/ queues a job for
 # `celery -A config worker`; without one, training runs inside the request.
@@ -398,6 +405,11 @@ CELERY_BEAT_SCHEDULE = {
             "fail-stale-training-jobs",
             "tickets.fail_stale_training_jobs",
             crontab_from_env("every 10 minutes", "*/10 * * * *"),
+        ),
+        (
+            "sla-sweep",
+            "tickets.sla_sweep",
+            crontab_from_env("SLA_SWEEP_CRON", env.str("SLA_SWEEP_CRON", default="* * * * *")),
         ),
         (
             "retrain-model",

@@ -16,6 +16,7 @@ from config.health import healthz, readyz
 from config.views import api_root
 from tickets.agents_api import AgentViewSet
 from tickets.analytics.dashboard import dashboard, dashboard_logout
+from tickets.sla.views import SlaPolicyViewSet
 from tickets.views import CategoryViewSet, TicketViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -25,6 +26,7 @@ router.register("agents", AgentViewSet, basename="agent")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("calendars", CalendarViewSet, basename="calendar")
+router.register("sla/policies", SlaPolicyViewSet, basename="sla-policy")
 
 # The singular aliases kept for existing clients; left out of the schema to avoid duplicates.
 alias_router = DefaultRouter(trailing_slash=True)

@@ -7,6 +7,7 @@ from agents.models import Agent
 from config.api.exceptions import DomainError
 from tickets import services
 from tickets.models import ALLOWED_TRANSITIONS, Category, Ticket, TicketEvent, TicketStatus
+from tickets.sla import admin as sla_admin  # noqa: F401 - registers the SLA policies
 
 
 @admin.register(Category)
@@ -113,6 +114,11 @@ class TicketAdmin(admin.ModelAdmin):
         "confidence",
         "model_version",
         "is_undated_history",
+        "first_response_at",
+        "sla_policy",
+        "first_response_due",
+        "resolution_due",
+        "sla_paused_at",
     ]
     inlines = [TicketEventInline]
     actions = [_transition_action(s) for s in TicketStatus.values]

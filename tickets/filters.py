@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.filters import SearchFilter
 
 from tickets.models import Priority, Ticket, TicketStatus, TrainingJob, TrainingJobStatus
+from tickets.sla.selectors import SLA_STATES, tickets_by_sla_state
 
 # What the server accepts is exactly what the schema says: `me`, `none` (any case) or an id.
 USER_REF_PATTERN = r"^([Mm][Ee]|[Nn][Oo][Nn][Ee]|[1-9][0-9]{0,17})$"
@@ -135,6 +137,12 @@ class TicketFilterSet(django_filters.FilterSet):
     created_by = UserRefFilter(field_name="created_by", help_text="`me`, `none` or a user id.")
     created_after = StrictIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = StrictIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    sla = django_filters.ChoiceFilter(
+        choices=[(state, state) for state in SLA_STATES],
+        method="filter_sla",
+        help_text="`breached`: a service-level target breached; `at_risk`: one at risk and "
+        "none breached; `ok`: neither (tickets without a policy included).",
+    )
 
     class Meta:
         model = Ticket
@@ -147,7 +155,13 @@ class TicketFilterSet(django_filters.FilterSet):
             "created_by",
             "created_after",
             "created_before",
+            "sla",
         ]
+
+    def filter_sla(self, qs, name, value):
+        if not value:
+            return qs
+        return tickets_by_sla_state(qs, value, now=timezone.now())
 
     def filter_priority(self, qs, name, value):
         if not value:

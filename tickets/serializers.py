@@ -12,6 +12,7 @@ from config.api.serializers import (
     UserSummarySerializer,
 )
 from tickets.models import Category, Priority, Ticket, TicketEvent, TicketStatus
+from tickets.sla.serializers import TicketSlaSerializer, ticket_sla
 
 PRIORITY_NAMES = [p.name for p in Priority]
 
@@ -43,6 +44,7 @@ class TicketSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
     department = DepartmentSummarySerializer(read_only=True, allow_null=True)
     created_by = UserSummarySerializer(read_only=True, allow_null=True)
     assigned_to = UserSummarySerializer(read_only=True, allow_null=True)
+    sla = serializers.SerializerMethodField(help_text="Service levels; null: no policy applies.")
 
     class Meta:
         model = Ticket
@@ -62,8 +64,14 @@ class TicketSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
             "classified_by",
             "confidence",
             "model_version",
+            "sla",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(TicketSlaSerializer(allow_null=True))
+    def get_sla(self, ticket) -> dict | None:
+        sla = ticket_sla(ticket)
+        return None if sla is None else TicketSlaSerializer(sla).data
 
 
 # Fields a client may echo back from a GET: accepted and ignored, never written.

@@ -51,7 +51,14 @@ class TicketViewSet(viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend, BoundedSearchFilter, StrictOrderingFilter]
     filterset_class = TicketFilterSet
     search_fields = ["title", "description"]
-    ordering_fields = ["created_at", "updated_at", "priority"]
+    # The due instants order an agent's queue by what to do next (tickets without one last).
+    ordering_fields = [
+        "created_at",
+        "updated_at",
+        "priority",
+        "resolution_due",
+        "first_response_due",
+    ]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):

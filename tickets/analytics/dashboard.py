@@ -39,7 +39,16 @@ def dashboard(request):
             "default_days": DEFAULT_DAYS,
             "endpoints": {
                 name.replace("-", "_"): reverse(f"analytics-{name}")
-                for name in ("trends", "mttr", "first-response", "backlog", "agents", "triage")
+                for name in (
+                    "trends",
+                    "mttr",
+                    "first-response",
+                    "backlog",
+                    "agents",
+                    "triage",
+                    "sla",
+                    "sla-at-risk",
+                )
             },
         },
     )

@@ -220,4 +220,65 @@ class AnalyticsRootSerializer(serializers.Serializer):
     backlog = serializers.URLField()
     agents = serializers.URLField()
     triage = serializers.URLField()
+    sla = serializers.URLField()
+    sla_at_risk = serializers.URLField()
     dashboard = serializers.URLField()
+
+
+# --- Service levels (tickets/analytics/sla.py) --------------------------------------------
+
+
+class SlaFiguresSerializer(serializers.Serializer):
+    met = serializers.IntegerField(help_text="Targets met whose reply/resolution is in the window.")
+    breached = serializers.IntegerField(help_text="Targets breached whose due is in the window.")
+    share = serializers.FloatField(allow_null=True, help_text="met / (met + breached); null: none.")
+
+
+class SlaComplianceSerializer(serializers.Serializer):
+    first_response = SlaFiguresSerializer()
+    resolution = SlaFiguresSerializer()
+
+
+class SlaGroupSerializer(SlaComplianceSerializer):
+    key = serializers.CharField(
+        help_text='Priority name, department slug or username; "none" (no department) or '
+        '"unassigned" when missing.'
+    )
+    label = serializers.CharField()
+
+
+class SlaBreachSeriesSerializer(serializers.Serializer):
+    buckets = serializers.ListField(
+        child=serializers.DateField(), help_text="Local dates (TIME_ZONE), one per day."
+    )
+    first_response = serializers.ListField(child=serializers.IntegerField())
+    resolution = serializers.ListField(child=serializers.IntegerField())
+
+
+class SlaSerializer(WindowSerializer, SlaComplianceSerializer):
+    by_priority = SlaGroupSerializer(many=True)
+    by_department = SlaGroupSerializer(many=True)
+    by_agent = SlaGroupSerializer(many=True, help_text="By the tickets' current assignee.")
+    breaches = SlaBreachSeriesSerializer(help_text="Breaches per day, by due date.")
+
+
+class SlaAtRiskTicketSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    priority = serializers.CharField()
+    status = serializers.CharField()
+    department = serializers.CharField(allow_null=True)
+    assigned_to = serializers.CharField(allow_null=True, help_text="Username.")
+    first_response_due = serializers.DateTimeField(
+        allow_null=True, help_text="null: answered already, or no target."
+    )
+    resolution_due = serializers.DateTimeField(allow_null=True)
+
+
+class SlaAtRiskSerializer(serializers.Serializer):
+    as_of = serializers.DateTimeField()
+    at_risk = serializers.IntegerField(help_text="Unresolved tickets at risk, none breached.")
+    breached = serializers.IntegerField(help_text="Unresolved tickets with a target breached.")
+    tickets = SlaAtRiskTicketSerializer(
+        many=True, help_text="The first 20 at risk, soonest resolution due first."
+    )

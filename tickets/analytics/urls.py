@@ -12,4 +12,6 @@ urlpatterns = [
     path("backlog/", views.BacklogView.as_view(), name="analytics-backlog"),
     path("agents/", views.AgentsView.as_view(), name="analytics-agents"),
     path("triage/", views.TriageView.as_view(), name="analytics-triage"),
+    path("sla/", views.SlaView.as_view(), name="analytics-sla"),
+    path("sla/at_risk/", views.SlaAtRiskView.as_view(), name="analytics-sla-at-risk"),
 ]

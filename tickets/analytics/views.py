@@ -11,6 +11,7 @@ from agents.permissions import IsAgentOrStaff
 from config.api.openapi import ERRORS
 from tickets.analytics import selectors
 from tickets.analytics import serializers as s
+from tickets.analytics import sla as sla_figures
 from tickets.analytics import triage as triage_selectors
 
 WINDOWS = (
@@ -40,6 +41,7 @@ class AnalyticsRootView(AnalyticsView):
         names |= {"first_response": "analytics-first-response"}
         names |= {"backlog": "analytics-backlog", "agents": "analytics-agents"}
         names |= {"triage": "analytics-triage"}
+        names |= {"sla": "analytics-sla", "sla_at_risk": "analytics-sla-at-risk"}
         links = {key: reverse(name, request=request) for key, name in names.items()}
         return Response({**links, "dashboard": reverse("dashboard", request=request)})
 
@@ -142,3 +144,33 @@ class TriageView(AnalyticsView):
     def get(self, request: Request) -> Response:
         figures = triage_selectors.analytics_triage(user=request.user, **self.query(request))
         return Response(s.TriageSerializer(figures).data)
+
+
+class SlaView(AnalyticsView):
+    query_serializer_class = s.WindowQuerySerializer
+
+    @extend_schema(
+        summary="SLA compliance",
+        description="Targets met and breached, and the share met, overall and per priority,"
+        " department and agent (current assignee); breaches per local day. A target counts"
+        " when its verdict falls in the window: met at the first public reply (or resolution)"
+        " before the due instant, breached at its due instant (docs/sla.md)." + WINDOWS,
+        parameters=[s.WindowQuerySerializer],
+        responses={200: s.SlaSerializer, **ERRORS(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        figures = sla_figures.analytics_sla(user=request.user, **self.query(request))
+        return Response(s.SlaSerializer(figures).data)
+
+
+class SlaAtRiskView(AnalyticsView):
+    @extend_schema(
+        summary="Tickets at risk of an SLA breach now",
+        description="Unresolved tickets at risk (none of their targets breached yet) and"
+        " breached, with the first 20 at risk. Staff see every ticket; an agent sees their"
+        " department's.",
+        responses={200: s.SlaAtRiskSerializer, **ERRORS(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        figures = sla_figures.analytics_sla_at_risk(user=request.user)
+        return Response(s.SlaAtRiskSerializer(figures).data)

@@ -4,6 +4,7 @@ from tickets.models.category import Category
 from tickets.models.conversation import AuthorRole, MessageAttachment, TicketMessage
 from tickets.models.corrections import TriageCorrection
 from tickets.models.events import AssignmentMode, EventKind, TicketEvent
+from tickets.models.sla import EscalationAction, SlaPolicy
 from tickets.models.ticket import (
     ALLOWED_TRANSITIONS,
     OPEN_STATUSES,
@@ -31,10 +32,12 @@ __all__ = [
     "ClassifiedBy",
     "ClassifierArtifact",
     "ClassifierModel",
+    "EscalationAction",
     "EventKind",
     "ModelGate",
     "MessageAttachment",
     "Priority",
+    "SlaPolicy",
     "Ticket",
     "TicketEvent",
     "TicketMessage",

@@ -97,6 +97,23 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # The first public reply by an agent or staff (tickets/conversation/); set once.
     first_response_at = models.DateTimeField(null=True, blank=True)
+    # Service levels (tickets/sla/, docs/sla.md): the policy that set the instants below, which
+    # the lists filter and order on (no business-time arithmetic in SQL). Null: no policy.
+    sla_policy = models.ForeignKey(
+        "tickets.SlaPolicy", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    first_response_risk_at = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    resolution_risk_at = models.DateTimeField(null=True, blank=True)
+    # The clock runs only while OPEN or IN_PROGRESS: stopped since (PENDING, RESOLVED,
+    # CLOSED), and the business seconds of the stops that ended, which push the instants out.
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_seconds = models.FloatField(default=0.0)
+    # Which sla_warning / sla_breached events were recorded (bits, tickets/sla/clock.py), and
+    # the next instant the sweep must look at the ticket (null: nothing left to record).
+    sla_recorded = models.PositiveSmallIntegerField(default=0)
+    sla_check_at = models.DateTimeField(null=True, blank=True)
     classified_by = models.CharField(
         max_length=16, choices=ClassifiedBy.choices, default=ClassifiedBy.NONE
     )
@@ -171,6 +188,23 @@ class Ticket(models.Model):
                     status__in=["OPEN", "IN_PROGRESS", "PENDING"], is_undated_history=False
                 ),
                 name="ticket_backlog_idx",
+            ),
+            # Service levels: the sweep reads only the tickets it must look at; the queues order
+            # by the due instants. Tickets without a policy are in none of them.
+            models.Index(
+                fields=["sla_check_at"],
+                condition=models.Q(sla_check_at__isnull=False),
+                name="ticket_sla_check_idx",
+            ),
+            models.Index(
+                fields=["resolution_due"],
+                condition=models.Q(resolution_due__isnull=False),
+                name="ticket_resolution_due_idx",
+            ),
+            models.Index(
+                fields=["first_response_due"],
+                condition=models.Q(first_response_due__isnull=False),
+                name="ticket_first_response_due_idx",
             ),
             # The admin's filter on undated history: a few rows, so a small partial index.
             models.Index(

@@ -2,6 +2,7 @@
 small transaction."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from agents.routing import agents_by_load, departments_lock
 from ml.types import Prediction
@@ -9,6 +10,7 @@ from tickets.events import event_build, events_record
 from tickets.models import AssignmentMode, Category, ClassifiedBy, EventKind, Priority, Ticket
 from tickets.routing import assignment_change, route_log
 from tickets.services.common import department_general
+from tickets.sla.services import sla_ticket_open
 from tickets.triage.classification import ticket_triage
 
 
@@ -51,7 +53,9 @@ def ticket_create(
             classified_by=prediction.source,
             confidence=confidence if category else None,
             model_version=prediction.model_version,
+            created_at=timezone.now(),
         )
+        sla_ticket_open(ticket)  # its due instants, from the policy kept per process
         events = [
             event_build(
                 ticket=ticket,

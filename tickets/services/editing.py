@@ -11,6 +11,7 @@ from tickets.models import Category, ClassifiedBy, EventKind, Priority, Ticket
 from tickets.routing import ticket_route
 from tickets.services.common import agent_or_error, ticket_lock
 from tickets.services.workflow import assignee_change, status_change
+from tickets.sla.services import sla_recompute
 from tickets.triage.corrections import correction_record
 from tickets.triage.registry import active_model
 
@@ -93,6 +94,8 @@ def ticket_update(
 
         if category is not ...:
             changed += category_apply(ticket=ticket, category=category, actor=actor)
+        if "priority" in changed or department_moves:
+            changed += sla_recompute(ticket)  # the due instants of the new priority/department
         if changed:
             ticket.save(update_fields=[*changed, "updated_at"])
         if status is not None:
@@ -178,6 +181,7 @@ def ticket_predict(*, ticket: Ticket, actor, reroute: bool = False) -> tuple[Tic
         )
     with transaction.atomic():
         ticket = ticket_lock(ticket)
+        department_before = ticket.department_id
         changed = category_apply(
             ticket=ticket,
             category=category,
@@ -187,6 +191,8 @@ def ticket_predict(*, ticket: Ticket, actor, reroute: bool = False) -> tuple[Tic
             model_version=prediction.model_version,
             top=[[label, p] for label, p in prediction.top],
         )
+        if ticket.department_id != department_before:
+            changed += sla_recompute(ticket)
         ticket.save(update_fields=[*changed, "updated_at"])
         if reroute and ticket.is_unresolved:
             departments_lock([ticket.department_id, agent_department_id(ticket.assigned_to_id)])

@@ -13,6 +13,7 @@ from tickets.events import event_record
 from tickets.models import ALLOWED_TRANSITIONS, AssignmentMode, EventKind, Ticket, TicketStatus
 from tickets.routing import assignment_change, ticket_route
 from tickets.services.common import agent_confirm, agent_or_error, ticket_lock
+from tickets.sla.services import sla_status_changed
 
 
 def status_change(*, ticket: Ticket, status: str, actor) -> None:
@@ -27,7 +28,8 @@ def status_change(*, ticket: Ticket, status: str, actor) -> None:
         )
     before = ticket.status
     ticket.status = status
-    ticket.save(update_fields=["status"])
+    # The service-level clock stops outside OPEN/IN_PROGRESS and restarts on the way back.
+    ticket.save(update_fields=["status", *sla_status_changed(ticket, before=before)])
     event_record(
         ticket=ticket, kind=EventKind.STATUS_CHANGED, actor=actor, before=before, after=status
     )

@@ -17,6 +17,8 @@ ENDPOINTS = [
     "/api/analytics/backlog/",
     "/api/analytics/agents/",
     "/api/analytics/triage/",
+    "/api/analytics/sla/",
+    "/api/analytics/sla/at_risk/",
 ]
 WINDOWED = [
     "/api/analytics/trends/",
@@ -24,6 +26,7 @@ WINDOWED = [
     "/api/analytics/first-response/",
     "/api/analytics/agents/",
     "/api/analytics/triage/",
+    "/api/analytics/sla/",
 ]
 
 
@@ -62,6 +65,8 @@ def test_the_root_links_every_endpoint_and_the_dashboard(as_user, staff):
         "backlog": "http://testserver/api/analytics/backlog/",
         "agents": "http://testserver/api/analytics/agents/",
         "triage": "http://testserver/api/analytics/triage/",
+        "sla": "http://testserver/api/analytics/sla/",
+        "sla_at_risk": "http://testserver/api/analytics/sla/at_risk/",
         "dashboard": "http://testserver/dashboard/",
     }
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from tickets.analytics.tests.conftest import ticket_at
-from tickets.models import UNRESOLVED_STATUSES, Priority, Ticket, TicketStatus
+from tickets.models import UNRESOLVED_STATUSES, Priority, SlaPolicy, Ticket, TicketStatus
 from tickets.tests.factories import AgentFactory, StaffFactory
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,6 +43,7 @@ CHARTS = [
     "chart-backlog",
     "chart-agents",
     "chart-triage",
+    "chart-sla",
 ]
 
 # Every canvas: has a Chart.js chart, and how many of its pixels are painted.
@@ -133,7 +134,25 @@ def help_desk(catalogue) -> int:
             assigned_to=agents[i % 4].user if i % 4 < 3 else None,
             classified_by=("model", "keywords")[i % 2] if category else "none",
         )
-    return 60
+    # Service levels: billing's policy, tickets met, breached and at risk (the SLA panels).
+    policy = SlaPolicy.objects.create(name="Billing", department=catalogue["billing"].department)
+    hour = timedelta(hours=1)
+    for sla in (
+        {"first_response_at": now - 3 * hour, "first_response_due": now - 2 * hour},  # met
+        {"first_response_due": now - 2 * hour},  # breached
+        {"first_response_due": now + hour, "first_response_risk_at": now - hour},  # at risk
+    ):
+        ticket_at(
+            now - 4 * hour,
+            category=catalogue["billing"],
+            department=catalogue["billing"].department,
+            priority=Priority.HIGH,
+            assigned_to=agents[0].user,
+            sla_policy=policy,
+            resolution_due=now + 5 * hour,
+            **sla,
+        )
+    return 63
 
 
 def test_dashboard_draws_every_chart_without_errors(live_url, catalogue):

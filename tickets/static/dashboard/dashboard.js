@@ -177,17 +177,50 @@
       triage.threshold_source + ").";
   }
 
+  function drawSla(sla) {
+    const groups = sla.by_priority;
+    const percent = (figures) => (figures.share === null ? null : Math.round(figures.share * 1000) / 10);
+    draw("chart-sla", {
+      type: "bar",
+      data: {
+        labels: groups.map((g) => g.label),
+        datasets: [
+          { label: "first response", data: groups.map((g) => percent(g.first_response)), backgroundColor: colour(0) },
+          { label: "resolution", data: groups.map((g) => percent(g.resolution)), backgroundColor: colour(2) },
+        ],
+      },
+      options: { scales: { y: { beginAtZero: true, max: 100, title: { display: true, text: "% met" } } } },
+    });
+  }
+
+  function fillAtRisk(atRisk) {
+    // Built with text nodes only: titles are user input.
+    document.getElementById("sla-at-risk-summary").textContent =
+      "(" + atRisk.at_risk + " at risk, " + atRisk.breached + " breached)";
+    const body = document.querySelector("#sla-at-risk tbody");
+    body.replaceChildren();
+    for (const ticket of atRisk.tickets) {
+      const row = body.insertRow();
+      const due = ticket.resolution_due ? new Date(ticket.resolution_due).toLocaleString() : "–";
+      for (const text of [ticket.id, ticket.title, ticket.priority, ticket.assigned_to || "–", due]) {
+        row.insertCell().textContent = String(text);
+      }
+    }
+  }
+
   async function load(days) {
     window.dashboardReady = false;
     status.textContent = "Loading…";
     const interval = days > 90 ? "week" : "day";
-    const [trends, mttr, firstResponse, backlog, agents, triage] = await Promise.all([
+    const [trends, mttr, firstResponse, backlog, agents, triage, sla, atRisk] = await Promise.all([
       getJSON(endpoints.trends, { days, interval }),
       getJSON(endpoints.mttr, { days, by: "category" }),
       getJSON(endpoints.first_response, { days, by: "priority" }),
       getJSON(endpoints.backlog, {}),
       getJSON(endpoints.agents, { days }),
       getJSON(endpoints.triage, { days }),
+      getJSON(endpoints.sla, { days }),
+      getJSON(endpoints.sla_at_risk, {}),
     ]);
     drawTrends(trends);
     drawResolution(mttr);
@@ -195,6 +228,8 @@
     drawBacklog(backlog);
     drawAgents(agents);
     drawTriage(triage);
+    drawSla(sla);
+    fillAtRisk(atRisk);
     document.getElementById("tile-created").textContent = trends.total;
     document.getElementById("tile-median").textContent = duration(mttr.median_seconds);
     document.getElementById("tile-first-response").textContent = duration(firstResponse.median_seconds);

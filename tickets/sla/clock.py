@@ -1,0 +1,156 @@
+"""A ticket's service-level clock, computed in Python from its stored fields (no queries).
+
+Each target (first response, resolution) has a due instant and an at-risk instant, counted
+from `created_at` on the policy's clock (business hours of its calendar, or around the clock):
+
+    due     = created_at + target                        + paused seconds
+    at risk = created_at + target * (1 - at_risk_share)  + paused seconds
+
+The clock runs only while the ticket is OPEN or IN_PROGRESS. PENDING, RESOLVED and CLOSED stop
+it (`sla_paused_at`); when the ticket comes back, the business seconds it was stopped are
+added to `sla_paused_seconds` and the instants still ahead move out by as much.
+
+A target is breached once its clock reaches the due instant without it being met (the first
+public reply before it; resolution before it), at risk once it reaches the at-risk instant.
+The clock's "now" is `sla_paused_at` while stopped. The first-response target is met or
+breached for good once `first_response_at` is set.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from tickets.models import OPEN_STATUSES, UNRESOLVED_STATUSES, Ticket
+from tickets.sla.policies import PolicyRules
+
+FIRST_RESPONSE = "first_response"
+RESOLUTION = "resolution"
+TARGETS = (FIRST_RESPONSE, RESOLUTION)
+
+# Bits of Ticket.sla_recorded: the events recorded, once each per ticket and target, and an
+# escalation the sweep still owes (set with the breach, cleared when applied).
+WARNED = {FIRST_RESPONSE: 1, RESOLUTION: 4}
+BREACHED = {FIRST_RESPONSE: 2, RESOLUTION: 8}
+ESCALATION_PENDING = 16
+
+# The fields this module writes, for update_fields.
+INSTANT_FIELDS = [
+    "sla_policy",
+    "first_response_due",
+    "first_response_risk_at",
+    "resolution_due",
+    "resolution_risk_at",
+    "sla_check_at",
+]
+PAUSE_FIELDS = ["sla_paused_at", "sla_paused_seconds", "sla_recorded"]
+
+
+def due_field(target: str) -> str:
+    return f"{target}_due"
+
+
+def risk_field(target: str) -> str:
+    return f"{target}_risk_at"
+
+
+def instants_set(ticket: Ticket, rules: PolicyRules | None) -> None:
+    """Compute both targets' instants from created_at, the priority and the paused seconds;
+    a first response already given keeps its instants (its verdict is final)."""
+    ticket.sla_policy_id = rules.id if rules else None
+    seconds = rules.target_seconds(ticket.priority) if rules else (None, None)
+    for target, target_seconds in zip(TARGETS, seconds, strict=True):
+        if target == FIRST_RESPONSE and ticket.first_response_at is not None:
+            continue
+        due = risk = None
+        if target_seconds:
+            paused = ticket.sla_paused_seconds
+            due = rules.add(ticket.created_at, target_seconds + paused)
+            risk = rules.add(ticket.created_at, target_seconds * (1 - rules.at_risk_share) + paused)
+        setattr(ticket, due_field(target), due)
+        setattr(ticket, risk_field(target), risk)
+    ticket.sla_check_at = next_check(ticket)
+
+
+def instants_shift(ticket: Ticket, rules: PolicyRules, paused: float) -> None:
+    """Move out by `paused` clock seconds the instants the stopped clock had not reached."""
+    stopped = ticket.sla_paused_at
+    for target in TARGETS:
+        if target == FIRST_RESPONSE and ticket.first_response_at is not None:
+            continue
+        for field in (due_field(target), risk_field(target)):
+            instant = getattr(ticket, field)
+            if instant is not None and instant > stopped:
+                setattr(ticket, field, rules.add(instant, paused))
+
+
+def target_open(ticket: Ticket, target: str) -> bool:
+    """Whether the target can still be met or breached by the clock (not answered yet)."""
+    if getattr(ticket, due_field(target)) is None:
+        return False
+    if target == FIRST_RESPONSE:
+        return ticket.first_response_at is None
+    return True
+
+
+def next_check(ticket: Ticket) -> dt.datetime | None:
+    """The next instant at which the sweep has something to record for this ticket: the
+    earliest at-risk or due instant not recorded yet of a target still open, while the clock
+    runs; an owed escalation makes it due at once."""
+    if ticket.status not in OPEN_STATUSES:
+        return None
+    if ticket.sla_recorded & ESCALATION_PENDING:
+        return ticket.created_at
+    instants = []
+    for target in TARGETS:
+        if ticket.sla_recorded & BREACHED[target]:
+            continue
+        due = getattr(ticket, due_field(target))
+        if target == FIRST_RESPONSE and due is not None and ticket.first_response_at is not None:
+            if ticket.first_response_at >= due:
+                instants.append(due)  # answered late: the breach is still to record
+            continue
+        if not target_open(ticket, target):
+            continue
+        instants.append(getattr(ticket, due_field(target)))
+        risk = getattr(ticket, risk_field(target))
+        if risk is not None and not ticket.sla_recorded & WARNED[target]:
+            instants.append(risk)
+    return min(instants, default=None)
+
+
+@dataclass(frozen=True)
+class TargetState:
+    due: dt.datetime | None
+    at_risk_at: dt.datetime | None
+    # "met", "breached", "at_risk", "running", "paused" or None (no target)
+    state: str | None
+    # Clock seconds left before the due instant (negative: past it); None once met or
+    # without a target.
+    seconds_left: float | None
+
+
+def target_state(
+    ticket: Ticket, target: str, rules: PolicyRules | None, now: dt.datetime
+) -> TargetState:
+    """What the ticket shows for one target, the same verdict as the list filters'."""
+    due = getattr(ticket, due_field(target))
+    risk = getattr(ticket, risk_field(target))
+    if due is None:
+        return TargetState(None, None, None, None)
+    clock = ticket.sla_paused_at or now
+    if target == FIRST_RESPONSE and ticket.first_response_at is not None:
+        met = ticket.first_response_at < due
+        return TargetState(due, risk, "met" if met else "breached", None)
+    if clock >= due:
+        state = "breached"
+    elif target == RESOLUTION and ticket.status not in UNRESOLVED_STATUSES:
+        return TargetState(due, risk, "met", None)
+    elif target == FIRST_RESPONSE and ticket.status not in UNRESOLVED_STATUSES:
+        return TargetState(due, risk, None, None)  # resolved without a reply: nothing owed
+    elif risk is not None and clock >= risk:
+        state = "at_risk"
+    else:
+        state = "running"
+    if ticket.sla_paused_at is not None and state != "breached":
+        state = "paused" if state == "running" else state
+    left = rules.between(clock, due) if rules else (due - clock).total_seconds()
+    return TargetState(due, risk, state, left)

@@ -1,0 +1,63 @@
+"""The service-level side of the ticket write path, called inside the services' transactions
+(tickets/services/): at creation, on a priority or department change, on every status move,
+and on the first public reply. Each sets the ticket's fields and returns the names to save;
+none queries the database (the policies are kept per process, tickets/sla/policies.py).
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from tickets.models import OPEN_STATUSES, Ticket
+from tickets.sla import clock
+from tickets.sla.policies import policy_for_department, policy_get
+
+
+def sla_ticket_open(ticket: Ticket) -> None:
+    """A new ticket (not saved yet): its due and at-risk instants from its department's policy,
+    counted from its created_at."""
+    rules = policy_for_department(ticket.department_id)
+    if rules is not None:
+        clock.instants_set(ticket, rules)
+
+
+def sla_recompute(ticket: Ticket) -> list[str]:
+    """After a priority change or a move to another department: the instants again, from
+    created_at with the (new) department's policy and the ticket's paused time."""
+    clock.instants_set(ticket, policy_for_department(ticket.department_id))
+    return list(clock.INSTANT_FIELDS)
+
+
+def sla_status_changed(ticket: Ticket, *, before: str, now: dt.datetime | None = None) -> list[str]:
+    """After `ticket.status` moved from `before`: stop the clock when leaving OPEN/IN_PROGRESS,
+    start it again (the instants move out by the business time stopped) when coming back."""
+    running, was_running = ticket.status in OPEN_STATUSES, before in OPEN_STATUSES
+    if running == was_running or ticket.sla_policy_id is None:
+        return []
+    now = now or timezone.now()
+    if not running:
+        ticket.sla_paused_at = now
+        ticket.sla_recorded &= ~clock.ESCALATION_PENDING  # someone acted on it
+    else:
+        rules = policy_get(ticket.sla_policy_id) or policy_for_department(ticket.department_id)
+        if ticket.sla_paused_at is not None and rules is not None:
+            paused = max(rules.between(ticket.sla_paused_at, now), 0.0)
+            clock.instants_shift(ticket, rules, paused)
+            ticket.sla_paused_seconds += paused
+        ticket.sla_paused_at = None
+    ticket.sla_check_at = clock.next_check(ticket)
+    return [*clock.INSTANT_FIELDS, *clock.PAUSE_FIELDS]
+
+
+def sla_first_response_record(ticket: Ticket, at: dt.datetime) -> list[str]:
+    """The first public reply by an agent or staff (tickets/conversation/ calls this from its
+    service, holding the ticket's row lock, and saves the fields returned with its own):
+    sets first_response_at once and drops the first-response target from the sweep's next
+    look. A later reply changes nothing."""
+    if ticket.first_response_at is not None:
+        return []
+    ticket.first_response_at = at
+    if ticket.sla_policy_id is None:
+        return ["first_response_at"]
+    ticket.sla_check_at = clock.next_check(ticket)
+    return ["first_response_at", "sla_check_at"]
