@@ -47,7 +47,7 @@ def test_result_describes_the_refit_model(trained, tickets):
     assert trained.model.classes == trained.classes
     assert trained.dropped_classes == []
     assert trained.training_seconds > 0
-    assert set(trained.phase_seconds) == {"hashing", "evaluation", "refit", "index"}
+    assert set(trained.phase_seconds) == {"hashing", "selection", "evaluation", "refit", "index"}
     assert trained.metadata()["n_samples"] == len(labels)
 
 

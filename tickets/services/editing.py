@@ -175,6 +175,7 @@ def ticket_predict(*, ticket: Ticket, actor, reroute: bool = False) -> tuple[Tic
             confidence=prediction.confidence,
             model_version=prediction.model_version,
             top=[[label, p] for label, p in prediction.top],
+            explanation=prediction.explanation,
         )
         ticket.save(update_fields=[*changed, "updated_at"])
         if reroute and ticket.is_open:

@@ -39,6 +39,7 @@ class Command(BaseCommand):
             "confidence": round(decision.prediction.confidence, 4),
             "classified_by": decision.prediction.source,
             "model_version": decision.prediction.model_version,
+            "explanation": decision.prediction.explanation,
         }
         if as_json:
             self.stdout.write(json.dumps(row, ensure_ascii=False))
@@ -47,6 +48,9 @@ class Command(BaseCommand):
                 f"{row['category'] or '-':<16} {row['confidence']:.2f}  "
                 f"{row['classified_by']:<9} {row['title'][:70]}"
             )
+            why = _why(row["explanation"])
+            if why:
+                self.stdout.write(f"{'':<16}       why: {why}")
 
     def _read(self, path: Path, title_col: str, description_col: str):
         if not path.is_file():
@@ -70,3 +74,11 @@ class Command(BaseCommand):
                     raise CommandError(f"Missing column(s): {', '.join(sorted(missing))}")
                 for row in reader:
                     yield row[title_col] or "", row[description_col] or ""
+
+
+def _why(explanation: dict) -> str:
+    """One line: the keywords matched, or the model's strongest terms."""
+    if "keywords" in explanation:
+        return "keywords " + ", ".join(explanation["keywords"])
+    terms = ", ".join(f"{t['term']} {t['weight']:+.2f}" for t in explanation.get("terms", []))
+    return f"terms {terms}" if terms else ""

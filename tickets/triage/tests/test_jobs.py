@@ -350,9 +350,7 @@ def test_the_sweeper_waits_for_a_job_recording_its_result(settings, monkeypatch,
         finally:
             connections.close_all()
 
-    finishing = threading.Thread(
-        target=run, args=(lambda: jobs.training_job_run(job_id=job.pk),)
-    )
+    finishing = threading.Thread(target=run, args=(lambda: jobs.training_job_run(job_id=job.pk),))
     finishing.start()
     assert inside.wait(timeout=60)
     sweeper = threading.Thread(

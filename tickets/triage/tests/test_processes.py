@@ -128,9 +128,7 @@ def test_another_process_uses_the_model_activated_here(history, tmp_path):
 
     assert (row["classified_by"], row["model_version"]) == ("model", second.version)
     # Fetched from the database into the other host's own cache, not read from ours.
-    assert sorted(p.name for p in other_host.iterdir()) == sorted(
-        [first.artifact, second.artifact]
-    )
+    assert sorted(p.name for p in other_host.iterdir()) == sorted([first.artifact, second.artifact])
 
 
 @pytest.mark.django_db
