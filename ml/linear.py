@@ -38,15 +38,20 @@ class LinearScorer:
         feature indices out of ``n_features`` (a fit on the columns the data used)."""
         self.classes_ = np.asarray([str(c) for c in classes], dtype=object)
         coef = np.asarray(coef, dtype=np.float32)
-        if columns is not None:
-            full = np.zeros((n_features, coef.shape[0]), dtype=np.float32)
-            full[np.asarray(columns)] = coef.T
-            dense = full
-        else:
-            dense = np.ascontiguousarray(coef.T)
+        n_features = coef.shape[1] if columns is None else n_features
         # A sparse entry costs 8 bytes (value + index), a dense one 4.
-        sparse_wins = 2 * np.count_nonzero(dense) < dense.size
-        self.weights = sp.csr_matrix(dense) if sparse_wins else dense
+        sparse_wins = 2 * np.count_nonzero(coef) < n_features * coef.shape[0]
+        if columns is None:
+            dense = np.ascontiguousarray(coef.T)
+            self.weights = sp.csr_matrix(dense) if sparse_wins else dense
+        elif sparse_wins:  # straight from the used columns, no dense features x classes copy
+            used = sp.coo_matrix(coef.T)
+            rows = np.asarray(columns)[used.row]
+            shape = (n_features, coef.shape[0])
+            self.weights = sp.csr_matrix((used.data, (rows, used.col)), shape=shape)
+        else:
+            self.weights = np.zeros((n_features, coef.shape[0]), dtype=np.float32)
+            self.weights[np.asarray(columns)] = coef.T
         self.intercept = np.asarray(intercept, dtype=np.float32).reshape(-1)
         self.temperature = None
 

@@ -27,7 +27,7 @@ def _terms(title: str, description: str) -> set[str]:
 
 def test_make_run_sends_the_overdue_invoice_to_billing(tmp_path, capsys):
     """`make setup`'s path: setup_demo, train --if-none-active, then classify the example."""
-    call_command("setup_demo")
+    call_command("setup_demo", "--force")  # pytest runs with DEBUG off
     call_command("train", "--if-none-active")
     path = tmp_path / "example.jsonl"
     path.write_text(json.dumps({"title": OVERDUE_TITLE, "description": OVERDUE_TEXT}) + "\n")
