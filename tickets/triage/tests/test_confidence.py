@@ -157,3 +157,14 @@ def test_train_prints_the_candidates_and_the_threshold(history, capsys):
     assert "configuration:" in out and "linearsvc" in out and "logreg-C10" in out
     assert "reliability (held-out" in out
     assert "held-out at the threshold" in out
+
+
+def test_the_admin_shows_why_a_ticket_was_classified(admin_client, requester, catalogue):
+    ticket = services.ticket_create(
+        title="Facture impayée", description="Merci de vérifier.", created_by=requester
+    )
+
+    response = admin_client.get(f"/admin/tickets/ticket/{ticket.pk}/change/")
+
+    assert response.status_code == 200
+    assert "keywords: facture, impayee" in response.content.decode()
