@@ -350,7 +350,8 @@ def fit_and_score(
         char_train = hashed_counts([texts[i] for i in train], n_jobs=n_jobs, analyzer="char_wb")
         char_test = hashed_counts([texts[i] for i in test], analyzer="char_wb")
     features = fit_features(candidate, counts[train], char_train)
-    vectors = features.vectors(counts[train], char_train, in_place=False)
+    # counts[train] is a fresh copy (and char_train used only here): weighted in place.
+    vectors = features.vectors(counts[train], char_train, in_place=True)
     classifier = fit_scorer(candidate, vectors, y[train], seed=seed, n_jobs=n_jobs)
     del vectors
     classifier.temperature = temperature

@@ -131,7 +131,7 @@ class Command(BaseCommand):
             target = policy["target_precision"]
             if policy["reached"]:
                 per_class = ", ".join(
-                    f"{label} {'never' if t is None else f'{t:.2f}'}"
+                    f"{label} {'never' if t is None else f'{t:.3f}'}"
                     for label, t in policy["per_class"].items()
                 )
                 out(
