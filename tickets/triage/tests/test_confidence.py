@@ -168,3 +168,11 @@ def test_the_admin_shows_why_a_ticket_was_classified(admin_client, requester, ca
 
     assert response.status_code == 200
     assert "keywords: facture, impayee" in response.content.decode()
+
+
+def test_classify_why_prints_the_keywords_matched(catalogue, capsys):
+    call_command("classify", "--why", "Facture impayée")
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["billing", "1.00", "keywords"]
+    assert lines[1].split() == ["why:", "keywords", "facture,", "impayee"]
