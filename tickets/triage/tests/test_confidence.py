@@ -10,7 +10,7 @@ from ml.features import build_hasher
 from ml.text import join_ticket_text
 from tickets import services
 from tickets.models import Ticket
-from tickets.tests.api import TICKETS
+from tickets.tests.api import TICKETS, ticket_url
 from tickets.triage.classification import ticket_triage
 from tickets.triage.registry import active_model
 from tickets.triage.tests.helpers import BILLING_TEXT, BILLING_TITLE
@@ -176,3 +176,18 @@ def test_classify_why_prints_the_keywords_matched(catalogue, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:3] == ["billing", "1.00", "keywords"]
     assert lines[1].split() == ["why:", "keywords", "facture,", "impayee"]
+
+
+def test_ml_predict_returns_and_records_the_explanation(as_user, staff, requester, trained_model):
+    ticket = services.ticket_create(
+        title=BILLING_TITLE, description=BILLING_TEXT, created_by=requester
+    )
+
+    response = as_user(staff).post(ticket_url(ticket, "ml_predict"))
+
+    assert response.status_code == 200, response.data
+    explanation = response.json()["explanation"]
+    assert explanation["label"] == response.json()["category"]["slug"]
+    assert {t["term"] for t in explanation["terms"]} <= _terms(BILLING_TITLE, BILLING_TEXT)
+    event = ticket.events.filter(kind="classified").order_by("-id").first()
+    assert event.payload["explanation"]["terms"] == explanation["terms"]
