@@ -329,7 +329,22 @@ if not ML_ARTIFACT_DIR.is_absolute():  # relative to the project, not the workin
 # Signs each trained artefact (HMAC-SHA256); a loader unpickles only bytes whose signature
 # verifies under it. Only in the environment, never in the database or the cache.
 ML_SIGNING_KEY = _secrets["ML_SIGNING_KEY"]
-ML_CONFIDENCE_THRESHOLD = env.float("ML_CONFIDENCE_THRESHOLD", default=0.5)
+# An override of the confidence the model needs to decide a ticket (0-1). Unset (the default),
+# each model uses the thresholds its training chose to reach ML_TARGET_PRECISION.
+ML_CONFIDENCE_THRESHOLD = (
+    float(env.str("ML_CONFIDENCE_THRESHOLD")) if env.str("ML_CONFIDENCE_THRESHOLD", "") else None
+)
+# Training: the precision the model's own decisions must reach on out-of-fold predictions; it
+# decides only above the confidence that reaches it (per category where the counts allow).
+ML_TARGET_PRECISION = env.float("ML_TARGET_PRECISION", default=0.90)
+if not 0 < ML_TARGET_PRECISION <= 1:
+    raise ImproperlyConfigured("ML_TARGET_PRECISION must be in (0, 1].")
+# Training chooses its configuration by cross-validation on a stratified sample of at most this
+# many of the training rows, in this many folds (bounded, and deterministic for a seed).
+ML_SELECTION_MAX_ROWS = env.int("ML_SELECTION_MAX_ROWS", default=20_000)
+ML_SELECTION_FOLDS = env.int("ML_SELECTION_FOLDS", default=3)
+if ML_SELECTION_MAX_ROWS < 100 or ML_SELECTION_FOLDS < 2:
+    raise ImproperlyConfigured("ML_SELECTION_MAX_ROWS must be >= 100, ML_SELECTION_FOLDS >= 2.")
 # Models whose artefact bytes are kept besides the active one: the newest N (at least 1).
 # Older ones are pruned after each training and by `manage.py prune_models`; their registry
 # rows (version, metrics) stay, but they can no longer be activated.

@@ -78,12 +78,14 @@ def _fold_hits(texts, y: np.ndarray, train, test, seed: int) -> dict[str, np.nda
         [texts[i] for i in train], y[train].tolist(), ids=train.tolist(), seed=seed, n_jobs=1
     ).model
     vectors = model.vectorize([texts[i] for i in test])
+    # What the classifier reads: the word block, and a character block if it chose one.
+    scoring = model.features([texts[i] for i in test])
     hits["cosine"], hits["re-ranked"] = np.zeros(len(test), int), np.zeros(len(test), int)
     for row, query in enumerate(test):
         vector = vectors[row]
         for name, probabilities in (
             ("cosine", None),
-            ("re-ranked", category_probabilities(model, vector)),
+            ("re-ranked", category_probabilities(model, scoring[row])),
         ):
             found = model.index.query(vector, top=TOP, category_probabilities=probabilities)
             hits[name][row] = sum(y[i] == y[query] for i, _ in found)

@@ -25,16 +25,23 @@ from ml.text import fold
 
 N_FEATURES = 2**20
 NGRAM_RANGE = (1, 2)
+# Character n-grams inside word boundaries: a candidate feature block for the
+# classifier only (never the similarity index), hashed into their own buckets.
+CHAR_NGRAM_RANGE = (3, 5)
 # Below this many texts, starting worker processes costs more than it saves.
 _PARALLEL_MIN_TEXTS = 20_000
 _CHUNK = 10_000
 _BLOCK_ROWS = 50_000
 
 
-def build_hasher(n_features: int = N_FEATURES, ngram_range=NGRAM_RANGE) -> HashingVectorizer:
-    """The stateless first stage: fold, tokenise, hash word 1-2 grams to counts."""
+def build_hasher(
+    n_features: int = N_FEATURES, ngram_range=NGRAM_RANGE, analyzer: str = "word"
+) -> HashingVectorizer:
+    """The stateless first stage: fold, tokenise, hash word 1-2 grams (or ``char_wb``
+    n-grams) to counts."""
     return HashingVectorizer(
         preprocessor=fold,
+        analyzer=analyzer,
         ngram_range=tuple(ngram_range),
         n_features=n_features,
         alternate_sign=False,
@@ -43,8 +50,10 @@ def build_hasher(n_features: int = N_FEATURES, ngram_range=NGRAM_RANGE) -> Hashi
     )
 
 
-def _count_chunk(texts: list[str]) -> sp.csr_matrix:
-    return build_hasher().transform(texts)
+def _count_chunk(texts: list[str], analyzer: str = "word") -> sp.csr_matrix:
+    if analyzer == "word":
+        return build_hasher().transform(texts)
+    return build_hasher(ngram_range=CHAR_NGRAM_RANGE, analyzer=analyzer).transform(texts)
 
 
 def _stack(parts: list[sp.csr_matrix]) -> sp.csr_matrix:
@@ -67,12 +76,14 @@ def _stack(parts: list[sp.csr_matrix]) -> sp.csr_matrix:
     return sp.csr_matrix(matrix, shape=(n_rows, n_columns), copy=False)
 
 
-def hashed_counts(texts: list[str], *, n_jobs: int = 1) -> sp.csr_matrix:
-    """Raw hashed term counts (float32 CSR), one row per text, in input order."""
+def hashed_counts(texts: list[str], *, n_jobs: int = 1, analyzer: str = "word") -> sp.csr_matrix:
+    """Raw hashed term counts (float32 CSR), one row per text, in input order; word 1-2
+    grams, or character n-grams with ``analyzer="char_wb"``."""
     if n_jobs == 1 or len(texts) < _PARALLEL_MIN_TEXTS:
-        return _count_chunk(list(texts))
+        return _count_chunk(list(texts), analyzer)
     chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
-    return _stack(Parallel(n_jobs=n_jobs)(delayed(_count_chunk)(chunk) for chunk in chunks))
+    parts = Parallel(n_jobs=n_jobs)(delayed(_count_chunk)(chunk, analyzer) for chunk in chunks)
+    return _stack(parts)
 
 
 def _row_blocks(matrix: sp.csr_matrix):
@@ -123,3 +134,19 @@ class TicketVectorizer:
         """Vectorise raw ticket texts (folding happens inside the hasher)."""
         counts = build_hasher(self.n_features, self.ngram_range).transform(list(texts))
         return self.weight(counts, in_place=True)
+
+
+class CharVectorizer(TicketVectorizer):
+    """The same weighting over hashed character n-grams within words (``char_wb``).
+
+    Only a classifier candidate uses it: it costs several times the word block's non-zeros
+    per ticket, so the similarity index never does (see the module docstring).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ngram_range = CHAR_NGRAM_RANGE
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        hasher = build_hasher(self.n_features, self.ngram_range, analyzer="char_wb")
+        return self.weight(hasher.transform(list(texts)), in_place=True)

@@ -33,24 +33,36 @@ class KeywordClassifier:
 
     def scores(self, title: str, description: str) -> dict[str, float]:
         """Points per category that matched at least one keyword."""
+        return {label: points for label, (points, _) in self._matches(title, description).items()}
+
+    def _matches(self, title: str, description: str) -> dict[str, tuple[float, list[str]]]:
+        """Points and matched keywords per category that matched at least one."""
         padded_title = f" {fold(title or '')} "
         padded_body = f" {fold(description or '')} "
-        result: dict[str, float] = {}
+        result: dict[str, tuple[float, list[str]]] = {}
         for label, keywords in self._rules:
             points = 0.0
+            matched = []
             for keyword in keywords:
                 needle = f" {keyword} "
                 weight = float(keyword.count(" ") + 1)
+                found = False
                 if needle in padded_title:
                     points += weight * TITLE_WEIGHT
+                    found = True
                 if needle in padded_body:
                     points += weight
+                    found = True
+                if found:
+                    matched.append(keyword)
             if points:
-                result[label] = points
+                result[label] = (points, matched)
         return result
 
     def predict(self, title: str, description: str) -> Prediction:
-        scores = self.scores(title, description)
+        """The best-scoring category; its explanation lists the (folded) keywords matched."""
+        matches = self._matches(title, description)
+        scores = {label: points for label, (points, _) in matches.items()}
         if not scores:
             return Prediction(label=None, confidence=0.0, source=SOURCE_NONE)
         total = sum(scores.values())
@@ -63,4 +75,5 @@ class KeywordClassifier:
             confidence=round(best_points / total, 4),
             source=SOURCE_KEYWORDS,
             top=top,
+            explanation={"label": best_label, "keywords": matches[best_label][1]},
         )

@@ -6,21 +6,34 @@ from collections.abc import Collection, Iterator, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ml.features import TicketVectorizer
+from ml.calibration import policy_threshold
+from ml.candidates import combine_blocks
+from ml.explain import explain, word_counts, word_terms
+from ml.features import CharVectorizer, TicketVectorizer
 from ml.linear import LinearScorer
 from ml.similarity import ExtraVectors, SimilarityIndex, category_probabilities
 from ml.text import join_ticket_text
 from ml.types import SOURCE_MODEL, Prediction
 
 TOP_K = 3
+# What models saved before thresholds were learnt were used with (the old default).
+LEGACY_POLICY = {"target_precision": None, "reached": True, "threshold": 0.5, "per_class": {}}
 
 
 class TicketModel:
     """A fitted vectorizer and classifier, and optionally a similarity index.
 
-    ``version`` (and ``metadata``) are stamped by ``ml.artifacts`` when the
-    model is saved or loaded, so every Prediction says which artefact made it.
+    ``vectorizer`` (word 1-2 grams) is shared with the similarity index; the
+    classifier may also read a character n-gram block (``char_vectorizer``).
+    ``policy`` holds the confidence each category needs for the model to decide
+    (ml/calibration.py). ``version`` (and ``metadata``) are stamped by
+    ``ml.artifacts`` when the model is saved or loaded, so every Prediction says
+    which artefact made it.
     """
+
+    # Artefacts pickled before these attributes existed read them from the class.
+    char_vectorizer: CharVectorizer | None = None
+    policy: dict = LEGACY_POLICY
 
     def __init__(
         self,
@@ -28,11 +41,16 @@ class TicketModel:
         classifier: LinearScorer,
         index: SimilarityIndex | None = None,
         version: str = "",
+        *,
+        char_vectorizer: CharVectorizer | None = None,
+        policy: dict | None = None,
     ):
         self.vectorizer = vectorizer
         self.classifier = classifier
         self.index = index
         self.version = version
+        self.char_vectorizer = char_vectorizer
+        self.policy = policy if policy is not None else LEGACY_POLICY
         # Training figures from train_classifier, plus version and library
         # versions from ml.artifacts.
         self.metadata: dict = {}
@@ -47,27 +65,50 @@ class TicketModel:
         return self.index is not None
 
     def vectorize(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """TF-IDF vectors (float32 CSR, unit rows) of joined ticket texts."""
+        """Word TF-IDF vectors (float32 CSR, unit rows) of joined ticket texts, as the
+        similarity index uses them."""
         return self.vectorizer.transform(list(texts))
 
+    def features(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """The classifier's input: the word vectors, plus the character block if it has one."""
+        words = self.vectorize(texts)
+        if self.char_vectorizer is None:
+            return words
+        return combine_blocks(words, self.char_vectorizer.transform(list(texts)))
+
     def predict_proba(self, vectors: sp.csr_matrix) -> np.ndarray:
-        """Class probabilities, one row per vector, columns as ``classes``."""
+        """Class probabilities of ``features`` rows, columns as ``classes``."""
         return self.classifier.predict_proba(vectors)
 
-    def predict(self, title: str, description: str) -> Prediction:
-        """The most likely category, its probability and the best three."""
-        vector = self.vectorize([join_ticket_text(title, description)])
+    def threshold_for(self, label: str) -> float | None:
+        """The confidence the model needs to decide ``label``; None: it never does."""
+        return policy_threshold(self.policy, label)
+
+    def predict(self, title: str, description: str, *, explain_terms: bool = True) -> Prediction:
+        """The most likely category, its probability, the best three and why."""
+        text = join_ticket_text(title, description)
+        # Tokenised once, for the vector and for the explanation.
+        terms = word_terms(self.vectorizer, text)
+        counts = word_counts(terms, self.vectorizer.n_features)
+        vector = self.vectorizer.weight(counts, in_place=True)
+        if self.char_vectorizer is not None:
+            vector = combine_blocks(vector, self.char_vectorizer.transform([text]))
         probabilities = self.predict_proba(vector)[0]
         # Stable sort: equal probabilities keep class order, so output is deterministic.
         order = np.argsort(-probabilities, kind="stable")[:TOP_K]
         classes = self.classes
         top = [(classes[i], float(probabilities[i])) for i in order]
+        explanation = {}
+        if explain_terms:
+            explanation = explain(self, text, vector, [int(i) for i in order[:2]], terms)
+            explanation["threshold"] = self.threshold_for(top[0][0])
         return Prediction(
             label=top[0][0],
             confidence=top[0][1],
             source=SOURCE_MODEL,
             top=top,
             model_version=self.version,
+            explanation=explanation,
         )
 
     def similar_ranked(
@@ -86,8 +127,13 @@ class TicketModel:
         """
         if self.index is None:
             return iter(())
-        vector = self.vectorize([join_ticket_text(title, description)])
-        probabilities = category_probabilities(self, vector)
+        text = join_ticket_text(title, description)
+        vector = self.vectorize([text])
+        # The index compares word vectors; the classifier may also read a character block.
+        scoring = vector
+        if self.char_vectorizer is not None:
+            scoring = combine_blocks(vector, self.char_vectorizer.transform([text]))
+        probabilities = category_probabilities(self, scoring)
         return self.index.ranked(
             vector, exclude_ids=exclude_ids, extra=extra, category_probabilities=probabilities
         )

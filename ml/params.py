@@ -20,3 +20,20 @@ class TrainingParams:
 
 
 DEFAULT_TRAINING = TrainingParams()
+
+
+@dataclass(frozen=True)
+class SelectionParams:
+    """How training chooses its configuration and when the model may decide
+    (config/settings.py reads them from ML_SELECTION_MAX_ROWS, ML_SELECTION_FOLDS and
+    ML_TARGET_PRECISION)."""
+
+    max_rows: int = 20_000  # the cross-validation runs on a stratified sample of this size
+    folds: int = 3  # stratified folds of that cross-validation
+    target_precision: float = 0.90  # the model decides where its precision reaches this
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+DEFAULT_SELECTION = SelectionParams()

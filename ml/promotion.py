@@ -22,7 +22,7 @@ def predicted_labels(model: TicketModel, texts: Sequence[str]) -> tuple[list[str
     labels: list[str] = []
     confidence = []
     for start in range(0, len(texts), CHUNK):
-        probabilities = model.predict_proba(model.vectorize(texts[start : start + CHUNK]))
+        probabilities = model.predict_proba(model.features(texts[start : start + CHUNK]))
         labels += classes[probabilities.argmax(axis=1)].tolist()
         confidence.append(probabilities.max(axis=1))
     return labels, (np.concatenate(confidence) if confidence else np.zeros(0))

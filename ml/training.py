@@ -1,19 +1,17 @@
-"""Training the ticket classifier: held-out evaluation, then a refit on every row.
+"""Training the ticket classifier: choose, calibrate, evaluate on held-out rows, refit.
 
-Configuration, chosen on the real 2,181-ticket sample by 5-fold cross-validation
-on the training part (``python -m ml.evaluate FILE.csv --candidates``) and by
-the 1,000,000-ticket budget: hashed word 1-2 grams over folded text, sublinear
-TF-IDF, and a linear model trained by averaged SGD on the logistic loss with
-balanced class weights (macro-F1 0.248 against 0.163 for the seed). LinearSVC
-scored 0.233, has no probabilities and copies the data into liblinear's own
-format (3.9 GB peak at 1,000,000 tickets); LogisticRegression scored 0.225 and
-took 20 s per fit on 1,400 tickets. Adding character n-grams scored 0.260,
-within one standard deviation, at seven times the memory (see ml/features.py).
-SGD trains on the float32 matrix the similarity index reuses, and fits its
-one-vs-rest problems in parallel threads.
+1. A stratified held-out split (``test_size``); the held-out rows are only ever scored.
+2. On the training part, ml/selection.py cross-validates the candidates of
+   ml/candidates.py on a bounded stratified sample and picks the best macro-F1.
+3. The winner's out-of-fold scores fit the calibration temperature and the thresholds
+   that reach the target precision (ml/calibration.py).
+4. The winner is fitted on the whole training part and scored on the held-out rows:
+   accuracy, macro-F1, per class, the reliability table, coverage and accuracy at the
+   thresholds.
+5. The winner is refitted on every row for the saved model, with the temperature and
+   thresholds of step 3, and the similarity index over the word vectors.
 """
 
-import math
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -21,25 +19,35 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
-from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import train_test_split
 
-from ml.features import TicketVectorizer, hashed_counts
-from ml.linear import LinearScorer
+from ml.calibration import (
+    at_policy,
+    decision_policy,
+    expected_calibration_error,
+    fit_temperature,
+    reliability_table,
+)
+from ml.candidates import (  # noqa: F401 - build_classifier: re-exported for callers
+    DEFAULT_CANDIDATE,
+    Candidate,
+    FittedFeatures,
+    build_classifier,
+    candidate_named,
+    combine_blocks,
+    fit_features,
+    fit_scorer,
+)
+from ml.features import CharVectorizer, TicketVectorizer, hashed_counts
+from ml.linear import calibrated_proba
 from ml.metrics import classification_metrics
 from ml.model import TicketModel
-from ml.params import DEFAULT_TRAINING, TrainingParams
+from ml.params import DEFAULT_SELECTION, DEFAULT_TRAINING, SelectionParams, TrainingParams
+from ml.selection import Selection, select_configuration
 from ml.similarity import SimilarityIndex
 
 # Below this there is nothing meaningful to hold out and evaluate on.
 MIN_ROWS = 10
-ALPHA = 1e-5
-# A fixed number of passes scored as well in cross-validation as running to a
-# tolerance (8-18 passes) and makes training time proportional to the rows.
-# Large sets need fewer: scikit-learn's rule of thumb is about 10**6 samples
-# seen in total, which keeps 1,000,000 tickets within the time budget.
-MAX_EPOCHS = 5
-MIN_EPOCHS = 2
 
 
 class TrainingError(ValueError):
@@ -54,7 +62,7 @@ class TrainingResult:
     n_samples: int
     dropped_classes: list[str] = field(default_factory=list)
     training_seconds: float = 0.0
-    # Wall-clock seconds per phase (hashing, evaluation, refit, index).
+    # Wall-clock seconds per phase (hashing, selection, evaluation, refit, index).
     phase_seconds: dict[str, float] = field(default_factory=dict)
     # The held-out rows the metrics were measured on, for comparing another model on the
     # same rows (the promotion gate, ml/promotion.py).
@@ -87,21 +95,6 @@ class _PhaseClock:
         return time.perf_counter() - self.started
 
 
-def build_classifier(*, seed: int, n_jobs: int = 1, n_rows: int = 0) -> SGDClassifier:
-    """The untrained classifier for ``n_rows`` training rows; seeded, so reproducible."""
-    epochs = MAX_EPOCHS if n_rows <= 0 else math.ceil(1_000_000 / n_rows)
-    return SGDClassifier(
-        loss="log_loss",
-        alpha=ALPHA,
-        average=True,
-        max_iter=min(MAX_EPOCHS, max(MIN_EPOCHS, epochs)),
-        tol=None,
-        class_weight="balanced",
-        random_state=seed,
-        n_jobs=n_jobs,
-    )
-
-
 def _check_sizes(n_rows: int, n_classes: int, test_size: float) -> None:
     if n_classes < 2:
         raise TrainingError(f"need at least 2 categories with enough tickets, got {n_classes}")
@@ -125,8 +118,9 @@ def train_classifier(
     seed: int = DEFAULT_TRAINING.seed,
     min_per_class: int = TrainingParams.MIN_PER_CLASS_MIN,
     n_jobs: int = 2,
+    selection: SelectionParams = DEFAULT_SELECTION,
 ) -> TrainingResult:
-    """Evaluate on a stratified held-out split, then refit on all rows.
+    """Choose a configuration, calibrate it, evaluate it on held-out rows, refit on all.
 
     ``texts`` are ``ml.text.join_ticket_text(title, description)`` values.
     Categories with fewer than ``min_per_class`` tickets (never fewer than 2,
@@ -144,6 +138,7 @@ def train_classifier(
     dropped = sorted(c for c, n in counts_per_class.items() if n < max(min_per_class, 2))
     dropped_set = set(dropped)
     keep = np.array([label not in dropped_set for label in labels], dtype=bool)
+    kept_positions = np.flatnonzero(keep)
     y = np.asarray(labels, dtype=object)[keep]
     _check_sizes(len(y), len(counts_per_class) - len(dropped), test_size)
 
@@ -152,23 +147,48 @@ def train_classifier(
     clock.lap("hashing")
     kept_counts = counts[keep] if dropped else counts
     train, test = stratified_split(y, test_size=test_size, seed=seed)
-    kept_rows = np.flatnonzero(keep)
-    holdout_texts = [texts[i] for i in kept_rows[test]]
-    holdout_labels = [str(label) for label in y[test]]
-    metrics = evaluate_on_split(kept_counts, y, train, test, seed=seed, n_jobs=n_jobs)
+    chosen, metrics, _ = select_and_evaluate(
+        kept_counts,
+        _Rows(texts, kept_positions),
+        y,
+        train,
+        test,
+        seed=seed,
+        selection=selection,
+        n_jobs=n_jobs,
+        clock=clock,
+    )
+    candidate, temperature = chosen.candidate, metrics["calibration"]["temperature"]
+    policy = metrics["policy"]
     del kept_counts
     clock.lap("evaluation")
 
     # Unsupervised IDF may learn from every ticket, labelled class dropped or not.
-    vectorizer = TicketVectorizer().fit_counts(counts)
-    vectors = vectorizer.weight(counts, in_place=True)
+    features = FittedFeatures(TicketVectorizer().fit_counts(counts))
+    char_counts = None
+    if candidate.chars:
+        char_counts = hashed_counts(
+            [texts[i] for i in kept_positions], n_jobs=n_jobs, analyzer="char_wb"
+        )
+        features.chars = CharVectorizer().fit_counts(char_counts)
+    vectors = features.words.weight(counts, in_place=True)
     del counts
-    classifier = build_classifier(seed=seed, n_jobs=n_jobs, n_rows=len(y))
-    classifier.fit(vectors[keep] if dropped else vectors, y)
+    kept_vectors = vectors[keep] if dropped else vectors
+    if candidate.chars:
+        kept_vectors = combine_blocks(
+            kept_vectors, features.chars.weight(char_counts, in_place=True)
+        )
+        del char_counts
+    classifier = fit_scorer(candidate, kept_vectors, y, seed=seed, n_jobs=n_jobs)
+    del kept_vectors
+    classifier.temperature = temperature
     clock.lap("refit")
-    index = SimilarityIndex(ids, vectors, vectorizer, labels) if ids is not None else None
-    model = TicketModel(vectorizer, LinearScorer.from_estimator(classifier), index)
+    index = SimilarityIndex(ids, vectors, features.words, labels) if ids is not None else None
+    model = TicketModel(
+        features.words, classifier, index, char_vectorizer=features.chars, policy=policy
+    )
     clock.lap("index")
+    metrics["phase_seconds"] = dict(clock.laps)
     result = TrainingResult(
         model=model,
         metrics=metrics,
@@ -177,12 +197,101 @@ def train_classifier(
         dropped_classes=dropped,
         training_seconds=clock.total(),
         phase_seconds=clock.laps,
-        holdout_texts=holdout_texts,
-        holdout_labels=holdout_labels,
+        holdout_texts=[texts[i] for i in kept_positions[test]],
+        holdout_labels=[str(label) for label in y[test]],
     )
     # Travels with the model into its artefact, whatever metadata the caller adds.
     model.metadata = result.metadata()
     return result
+
+
+def select_and_evaluate(
+    counts,
+    texts: Sequence[str],
+    y: np.ndarray,
+    train,
+    test,
+    *,
+    seed: int,
+    selection: SelectionParams = DEFAULT_SELECTION,
+    n_jobs: int = 1,
+    clock: _PhaseClock | None = None,
+) -> tuple[Selection, dict, tuple[list[str], np.ndarray]]:
+    """Steps 2-4: choose on the training rows, calibrate, score the held-out rows.
+
+    ``counts`` (hashed word counts), ``texts`` and ``y`` are row-aligned; ``train`` and
+    ``test`` are positions in them. Returns the selection, the held-out metrics (with
+    the selection's table, the calibration and the decision policy) and the held-out
+    rows' (classes, probabilities).
+    """
+    chosen = select_configuration(
+        counts[train],
+        _Rows(texts, np.asarray(train)),
+        y[train],
+        n_refit_rows=len(y),
+        max_rows=selection.max_rows,
+        folds=selection.folds,
+        seed=seed,
+    )
+    temperature, policy = _calibrate(chosen, selection.target_precision)
+    if clock is not None:
+        clock.lap("selection")
+    classes, probabilities = fit_and_score(
+        counts,
+        y,
+        train,
+        test,
+        seed=seed,
+        n_jobs=n_jobs,
+        candidate=chosen.candidate,
+        texts=texts,
+        temperature=temperature,
+    )
+    metrics = held_out_metrics(
+        classes,
+        probabilities,
+        y[test],
+        n_train=len(train),
+        candidate=chosen.candidate,
+        policy=policy,
+        temperature=temperature,
+    )
+    metrics["selection"] = chosen.summary()
+    metrics["calibration"]["oof_rows"] = chosen.sample_rows if chosen.oof_scores is not None else 0
+    return chosen, metrics, (classes, probabilities)
+
+
+class _Rows:
+    """A read-only view of some positions of a sequence, without copying the texts."""
+
+    def __init__(self, items: Sequence, positions: np.ndarray):
+        self.items, self.positions = items, positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, i: int):
+        return self.items[int(self.positions[i])]
+
+    def take(self, rows) -> list:
+        return [self.items[int(self.positions[i])] for i in rows]
+
+
+def _calibrate(chosen: Selection, target: float) -> tuple[float | None, dict]:
+    """Temperature and decision policy from the winner's out-of-fold scores."""
+    if chosen.oof_scores is None:
+        policy = {
+            "target_precision": target,
+            "reached": False,
+            "threshold": None,
+            "per_class": {},
+            "fitted_on": {"rows": 0, "precision": None, "coverage": 0.0},
+            "reason": chosen.reason,
+        }
+        return None, policy
+    temperature = fit_temperature(chosen.oof_scores, chosen.oof_y)
+    probabilities = calibrated_proba(chosen.oof_scores, temperature)
+    return temperature, decision_policy(probabilities, chosen.oof_y, chosen.classes, target=target)
 
 
 def stratified_split(y: np.ndarray, *, test_size: float, seed: int):
@@ -190,21 +299,88 @@ def stratified_split(y: np.ndarray, *, test_size: float, seed: int):
     return train_test_split(np.arange(len(y)), test_size=test_size, random_state=seed, stratify=y)
 
 
-def evaluate_on_split(counts, y: np.ndarray, train, test, *, seed: int, n_jobs: int = 1) -> dict:
+def evaluate_on_split(
+    counts,
+    y: np.ndarray,
+    train,
+    test,
+    *,
+    seed: int,
+    n_jobs: int = 1,
+    candidate: Candidate | None = None,
+    texts: Sequence[str] | None = None,
+    temperature: float | None = None,
+    policy: dict | None = None,
+) -> dict:
     """Fit on the training rows only (IDF included) and score the held-out rows.
 
-    ``counts`` are ``hashed_counts`` of the texts, row-aligned with ``y``.
+    ``counts`` are ``hashed_counts`` of the texts, row-aligned with ``y`` (and
+    ``texts``, needed by a candidate with character n-grams). Without a
+    ``candidate`` it is the SGD configuration, uncalibrated.
     """
-    train_counts = counts[train]
-    vectorizer = TicketVectorizer().fit_counts(train_counts)
-    classifier = build_classifier(seed=seed, n_jobs=n_jobs, n_rows=len(train))
-    classifier.fit(vectorizer.weight(train_counts, in_place=True), y[train])
-    model = TicketModel(vectorizer, LinearScorer.from_estimator(classifier))
-    probabilities = model.predict_proba(vectorizer.weight(counts[test], in_place=True))
-    best = probabilities.argmax(axis=1)
-    y_pred = np.asarray(model.classes, dtype=object)[best]
-    metrics = classification_metrics(
-        y[test].tolist(), y_pred.tolist(), probabilities.max(axis=1), model.classes
+    classes, probabilities = fit_and_score(
+        counts,
+        y,
+        train,
+        test,
+        seed=seed,
+        n_jobs=n_jobs,
+        candidate=candidate,
+        texts=texts,
+        temperature=temperature,
     )
-    metrics["n_train"] = len(train)
+    return held_out_metrics(
+        classes,
+        probabilities,
+        y[test],
+        n_train=len(train),
+        candidate=candidate,
+        policy=policy,
+        temperature=temperature,
+    )
+
+
+def fit_and_score(
+    counts, y, train, test, *, seed, n_jobs=1, candidate=None, texts=None, temperature=None
+) -> tuple[list[str], np.ndarray]:
+    """Fit a candidate (default: SGD, uncalibrated) on the training rows, IDF included;
+    its classes and the held-out rows' probabilities."""
+    candidate = candidate or candidate_named(DEFAULT_CANDIDATE)
+    char_train = char_test = None
+    if candidate.chars:
+        char_train = hashed_counts([texts[i] for i in train], n_jobs=n_jobs, analyzer="char_wb")
+        char_test = hashed_counts([texts[i] for i in test], analyzer="char_wb")
+    features = fit_features(candidate, counts[train], char_train)
+    # counts[train] is a fresh copy (and char_train used only here): weighted in place.
+    vectors = features.vectors(counts[train], char_train, in_place=True)
+    classifier = fit_scorer(candidate, vectors, y[train], seed=seed, n_jobs=n_jobs)
+    del vectors
+    classifier.temperature = temperature
+    probabilities = classifier.predict_proba(features.vectors(counts[test], char_test))
+    return [str(c) for c in classifier.classes_], probabilities
+
+
+def held_out_metrics(
+    classes, probabilities, y_test, *, n_train, candidate=None, policy=None, temperature=None
+) -> dict:
+    """classification_metrics of the held-out rows, the reliability table and, with a
+    ``policy``, the coverage and accuracy at its thresholds."""
+    candidate = candidate or candidate_named(DEFAULT_CANDIDATE)
+    best = probabilities.argmax(axis=1)
+    y_pred = np.asarray(classes, dtype=object)[best]
+    metrics = classification_metrics(
+        list(y_test), y_pred.tolist(), probabilities.max(axis=1), classes
+    )
+    metrics["n_train"] = n_train
+    metrics["config"] = candidate.name
+    y_index = np.searchsorted(np.asarray(classes, dtype=object), np.asarray(y_test, dtype=object))
+    table = reliability_table(probabilities, y_index)
+    metrics["calibration"] = {
+        "temperature": temperature,
+        "reliability": table,
+        "expected_calibration_error": expected_calibration_error(table),
+    }
+    if policy is not None:
+        metrics["policy"] = policy
+        metrics["at_target"] = at_policy(policy, classes, probabilities, y_index)
     return metrics

@@ -14,6 +14,9 @@ class Prediction:
 
     ``label`` is a category slug, or None when the classifier has no opinion.
     ``top`` holds the best (label, probability) pairs, best first.
+    ``explanation`` says why: for the model, the ticket's terms that weighed most
+    for the label and the runner-up (ml/explain.py); for the keyword rules, the
+    keywords matched.
     """
 
     label: str | None
@@ -21,3 +24,4 @@ class Prediction:
     source: str
     top: list[tuple[str, float]] = field(default_factory=list)
     model_version: str = ""
+    explanation: dict = field(default_factory=dict)

@@ -6,7 +6,14 @@ from django.contrib import admin, messages
 from agents.models import Agent
 from config.api.exceptions import DomainError
 from tickets import services
-from tickets.models import ALLOWED_TRANSITIONS, Category, Ticket, TicketEvent, TicketStatus
+from tickets.models import (
+    ALLOWED_TRANSITIONS,
+    Category,
+    EventKind,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from tickets.sla import admin as sla_admin  # noqa: F401 - registers the SLA policies
 
 
@@ -113,6 +120,7 @@ class TicketAdmin(admin.ModelAdmin):
         "classified_by",
         "confidence",
         "model_version",
+        "classification_why",
         "is_undated_history",
         "first_response_at",
         "sla_policy",
@@ -130,6 +138,27 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields
+
+    @admin.display(description="why classified")
+    def classification_why(self, obj: Ticket) -> str:
+        """The latest classification's explanation: keywords matched, or the model's terms."""
+        event = obj.events.filter(kind=EventKind.CLASSIFIED).order_by("-created_at", "-id").first()
+        explanation = (event.payload or {}).get("explanation") if event else None
+        if not explanation:
+            return "-"
+        if "keywords" in explanation:
+            return "keywords: " + ", ".join(explanation["keywords"])
+        parts = [
+            f"{explanation['label']}: "
+            + ", ".join(f"{t['term']} ({t['weight']:+.2f})" for t in explanation.get("terms", []))
+        ]
+        runner_up = explanation.get("runner_up")
+        if runner_up:
+            parts.append(
+                f"runner-up {runner_up['label']}: "
+                + ", ".join(f"{t['term']} ({t['weight']:+.2f})" for t in runner_up["terms"])
+            )
+        return "; ".join(parts)
 
     def delete_model(self, request, obj: Ticket) -> None:
         services.ticket_delete(ticket=obj)

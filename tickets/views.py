@@ -224,6 +224,7 @@ class TicketViewSet(viewsets.GenericViewSet):
                 "confidence": prediction.confidence,
                 "model_version": prediction.model_version,
                 "top": [{"label": label, "probability": p} for label, p in prediction.top],
+                "explanation": prediction.explanation,
                 "ticket": TicketSerializer(ticket).data,
             }
         )

@@ -11,9 +11,10 @@ def test_compare_with_seed_scores_both_on_the_same_split(tickets):
     texts, labels, _ = tickets
     report = evaluate.compare_with_seed(texts, labels, test_size=0.25, seed=3)
     assert report["split"] == {"test_size": 0.25, "seed": 3, "n_train": 600, "n_test": 200}
-    for name in ("seed", "ours"):
+    for name in ("seed", "previous", "ours"):
         assert 0.0 <= report[name]["macro_f1"] <= report[name]["accuracy"] + 0.2
         assert report[name]["config"]
+        assert 0.0 <= report[name]["cv"]["mean"] <= 1.0
     # Both learn the synthetic categories; ours must not be the weaker one.
     assert report["seed"]["accuracy"] > 0.5
     assert report["ours"]["macro_f1"] >= report["seed"]["macro_f1"] - 0.02
@@ -42,7 +43,7 @@ def test_cli_reads_a_csv_and_prints_json(tickets, tmp_path, capsys):
                    "--label-col", "queue", "--json"])  # fmt: skip
     report = json.loads(capsys.readouterr().out)
     assert report["split"]["n_train"] + report["split"]["n_test"] == len(texts)
-    assert set(report) == {"split", "seed", "ours"}
+    assert set(report) == {"split", "seed", "previous", "ours"}
 
 
 def test_cli_table_shows_both_configurations(tickets, tmp_path, capsys, monkeypatch):
@@ -50,4 +51,4 @@ def test_cli_table_shows_both_configurations(tickets, tmp_path, capsys, monkeypa
     monkeypatch.setattr(evaluate, "read_csv", lambda *args: (texts, labels))
     evaluate.main(["unused.csv"])
     out = capsys.readouterr().out
-    assert "seed" in out and "ours" in out and "0.5" in out
+    assert "seed" in out and "previous" in out and "ours" in out and "reliability" in out

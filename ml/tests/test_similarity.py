@@ -7,6 +7,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ml.features import TicketVectorizer, hashed_counts
 from ml.similarity import CATEGORY_WEIGHT, SimilarityIndex, category_probabilities
+from ml.selection import select_configuration
 from ml.training import train_classifier
 
 TEXTS = {
@@ -241,3 +242,29 @@ def test_an_index_saved_without_categories_ranks_by_cosine(labelled_index):
     cosine = old.query("printer jam", top=10)
 
     assert reranked(old, "printer jam", {"billing": 1.0}) == cosine
+
+
+def test_a_model_that_reads_character_ngrams_reranks_its_similar_tickets(monkeypatch):
+    """The classifier may read a character block besides the words the index compares: the
+    re-ranking must score the query as the classifier reads it (a word vector alone has the
+    wrong width and fails)."""
+    from functools import partial
+
+    from ml import training
+    from ml.candidates import candidate_named
+    from ml.promotion import holdout_macro_f1
+
+    chars = candidate_named("words+chars-linearsvc")
+    monkeypatch.setattr(
+        training, "select_configuration", partial(select_configuration, candidates=(chars,))
+    )
+    texts = BILLING + NETWORK
+    labels = ["billing"] * len(BILLING) + ["network"] * len(NETWORK)
+    ids = list(range(1, len(texts) + 1))
+    model = train_classifier(texts, labels, ids=ids, n_jobs=1).model
+    assert model.char_vectorizer is not None
+
+    results = model.similar("", MIXED_QUERY, top=5)
+
+    assert [dict(zip(ids, labels, strict=True))[i] for i, _ in results] == ["billing"] * 5
+    assert holdout_macro_f1(model, texts, labels) > 0.9

@@ -74,6 +74,7 @@ def ticket_create(
                 confidence=confidence,
                 model_version=prediction.model_version,
                 top=[[label, p] for label, p in prediction.top],
+                explanation=prediction.explanation,
             ),
         ]
         if agent is not None:

@@ -190,6 +190,7 @@ def ticket_predict(*, ticket: Ticket, actor, reroute: bool = False) -> tuple[Tic
             confidence=prediction.confidence,
             model_version=prediction.model_version,
             top=[[label, p] for label, p in prediction.top],
+            explanation=prediction.explanation,
         )
         if ticket.department_id != department_before:
             changed += sla_recompute(ticket)

@@ -1,10 +1,15 @@
 """The triage chain: trained model when confident, else keyword rules, else nothing.
 
+"Confident" is the model's own threshold for the category it chose, learnt in training to
+reach ML_TARGET_PRECISION (ml/calibration.py); ML_CONFIDENCE_THRESHOLD, when set, overrides it.
+Below it the model does not decide. Each step's prediction carries its explanation (the
+model's strongest terms, or the keywords matched), stored on the `classified` event.
+
 Categories are data: they and their keyword rules are read from the Category table and kept
 per process until one changes (tickets/triage/catalogue.py).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 
@@ -36,9 +41,14 @@ def ticket_triage(*, title: str, description: str) -> TriageDecision:
     model = _active_model()
     if model is not None:
         prediction = model.predict(title, description)
+        threshold = model_threshold(model, prediction.label)
+        prediction = replace(
+            prediction, explanation={**prediction.explanation, "threshold": threshold}
+        )
         if (
             prediction.label in by_slug
-            and prediction.confidence >= settings.ML_CONFIDENCE_THRESHOLD
+            and threshold is not None
+            and prediction.confidence >= threshold
         ):
             return TriageDecision(by_slug[prediction.label], prediction)
 
@@ -46,3 +56,11 @@ def ticket_triage(*, title: str, description: str) -> TriageDecision:
     if prediction.label in by_slug:
         return TriageDecision(by_slug[prediction.label], prediction)
     return TriageDecision(None, Prediction(label=None, confidence=0.0, source=SOURCE_NONE))
+
+
+def model_threshold(model, label: str | None) -> float | None:
+    """The confidence the model needs to decide ``label``: ML_CONFIDENCE_THRESHOLD when set,
+    else the model's learnt threshold (None: the model never decides it)."""
+    if settings.ML_CONFIDENCE_THRESHOLD is not None:
+        return settings.ML_CONFIDENCE_THRESHOLD
+    return model.threshold_for(label)

@@ -181,11 +181,35 @@ class PredictionSerializer(serializers.Serializer):
     probability = serializers.FloatField()
 
 
+class ExplanationTermSerializer(serializers.Serializer):
+    term = serializers.CharField(help_text="A word or two-word phrase of the ticket's own text.")
+    weight = serializers.FloatField(help_text="Its contribution to the category's score.")
+
+
+class RunnerUpExplanationSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    terms = ExplanationTermSerializer(many=True)
+
+
+class ModelExplanationSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    terms = ExplanationTermSerializer(
+        many=True, help_text="The ticket's terms that weighed most for the chosen category."
+    )
+    runner_up = RunnerUpExplanationSerializer(required=False)
+    threshold = serializers.FloatField(
+        allow_null=True,
+        help_text="The confidence the model needs to decide this category in triage (null: "
+        "it never does; keyword rules decide).",
+    )
+
+
 class TicketPredictResultSerializer(serializers.Serializer):
     category = CategorySummarySerializer()
     confidence = serializers.FloatField()
     model_version = serializers.CharField()
     top = PredictionSerializer(many=True)
+    explanation = ModelExplanationSerializer()
     ticket = TicketSerializer()
 
 

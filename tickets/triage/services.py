@@ -18,7 +18,7 @@ from ml.artifacts import (
     write_artifact_file,
 )
 from ml.evaluate import compare_with_seed as compare_on_one_split
-from ml.params import DEFAULT_TRAINING
+from ml.params import DEFAULT_TRAINING, SelectionParams
 from ml.text import join_ticket_text
 from ml.training import TrainingError, train_classifier
 from tickets.models import (
@@ -58,6 +58,15 @@ def training_rows() -> tuple[list[int], list[str], list[str]]:
     return ids, texts, labels
 
 
+def selection_params() -> SelectionParams:
+    """How training chooses and calibrates its configuration, from the settings."""
+    return SelectionParams(
+        max_rows=settings.ML_SELECTION_MAX_ROWS,
+        folds=settings.ML_SELECTION_FOLDS,
+        target_precision=settings.ML_TARGET_PRECISION,
+    )
+
+
 def _new_version() -> str:
     return f"{timezone.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
@@ -81,7 +90,13 @@ def model_train(
     ids, texts, labels = training_rows()
     try:
         result = train_classifier(
-            texts, labels, test_size=test_size, seed=seed, min_per_class=min_per_class, ids=ids
+            texts,
+            labels,
+            test_size=test_size,
+            seed=seed,
+            min_per_class=min_per_class,
+            ids=ids,
+            selection=selection_params(),
         )
     except TrainingError as error:
         raise DomainError(str(error), field="training") from None
@@ -248,5 +263,9 @@ def compare_with_seed(*, test_size: float, min_per_class: int, seed: int) -> dic
         counts[label] = counts.get(label, 0) + 1
     kept = [i for i, label in enumerate(labels) if counts[label] >= min_per_class]
     return compare_on_one_split(
-        [texts[i] for i in kept], [labels[i] for i in kept], test_size=test_size, seed=seed
+        [texts[i] for i in kept],
+        [labels[i] for i in kept],
+        test_size=test_size,
+        seed=seed,
+        selection=selection_params(),
     )

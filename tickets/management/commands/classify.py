@@ -19,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--title-col", default="title")
         parser.add_argument("--description-col", default="description")
         parser.add_argument("--json", action="store_true", help="One JSON object per line.")
+        parser.add_argument(
+            "--why",
+            action="store_true",
+            help="Under each decision, the keywords matched or the model's strongest terms "
+            "(always in --json's explanation).",
+        )
 
     def handle(self, *args, text, file, title_col, description_col, **options):
         if bool(text) == bool(file):
@@ -26,11 +32,11 @@ class Command(BaseCommand):
         inputs = [(text, "")] if text else self._read(Path(file), title_col, description_col)
         try:
             for title, description in inputs:
-                self._classify(title, description, as_json=options["json"])
+                self._classify(title, description, as_json=options["json"], why=options["why"])
         except UnicodeDecodeError as error:
             raise CommandError(f"The file is not UTF-8: {error}") from None
 
-    def _classify(self, title: str, description: str, *, as_json: bool) -> None:
+    def _classify(self, title: str, description: str, *, as_json: bool, why: bool) -> None:
         decision = ticket_triage(title=title, description=description)
         row = {
             "title": title[:200],
@@ -39,6 +45,7 @@ class Command(BaseCommand):
             "confidence": round(decision.prediction.confidence, 4),
             "classified_by": decision.prediction.source,
             "model_version": decision.prediction.model_version,
+            "explanation": decision.prediction.explanation,
         }
         if as_json:
             self.stdout.write(json.dumps(row, ensure_ascii=False))
@@ -47,6 +54,9 @@ class Command(BaseCommand):
                 f"{row['category'] or '-':<16} {row['confidence']:.2f}  "
                 f"{row['classified_by']:<9} {row['title'][:70]}"
             )
+            reason = _why(row["explanation"]) if why else ""
+            if reason:
+                self.stdout.write(f"{'':<16}       why: {reason}")
 
     def _read(self, path: Path, title_col: str, description_col: str):
         if not path.is_file():
@@ -70,3 +80,11 @@ class Command(BaseCommand):
                     raise CommandError(f"Missing column(s): {', '.join(sorted(missing))}")
                 for row in reader:
                     yield row[title_col] or "", row[description_col] or ""
+
+
+def _why(explanation: dict) -> str:
+    """One line: the keywords matched, or the model's strongest terms."""
+    if "keywords" in explanation:
+        return "keywords " + ", ".join(explanation["keywords"])
+    terms = ", ".join(f"{t['term']} {t['weight']:+.2f}" for t in explanation.get("terms", []))
+    return f"terms {terms}" if terms else ""

@@ -102,11 +102,73 @@ class Command(BaseCommand):
                 f"    {label[:16]:<16} {row['precision']:.3f}      {row['recall']:.3f}   "
                 f"{row['f1']:.3f}  {row['support']}"
             )
+        self._report_selection(metrics)
         if "comparison" in result:
             comparison = result["comparison"]
-            out("  same split, seed configuration vs ours:")
-            for name in ("seed", "ours"):
+            out("  same split, seed configuration, previous fixed model, ours:")
+            for name in ("seed", "previous", "ours"):
                 row = comparison[name]
                 out(
-                    f"    {name:<5} accuracy {row['accuracy']:.3f}   macro-F1 {row['macro_f1']:.3f}"
+                    f"    {name:<8} accuracy {row['accuracy']:.3f}   macro-F1 {row['macro_f1']:.3f}"
                 )
+
+    def _report_selection(self, metrics: dict) -> None:
+        out = self.stdout.write
+        selection = metrics.get("selection")
+        if selection:
+            out(
+                f"  configuration: {selection['chosen']} ({selection['reason']}; "
+                f"{selection['folds']}-fold cross-validation on {selection['sample_rows']} "
+                f"training rows, {selection['seconds']:.1f}s)"
+            )
+            out("    candidate               cv macro-F1    time")
+            for row in selection["candidates"]:
+                if row["cv_macro_f1"] is None:
+                    score = "not eligible" if not row["eligible"] else "-"
+                    out(f"    {row['name']:<23} {score:>13}")
+                    continue
+                out(
+                    f"    {row['name']:<23} {row['cv_macro_f1']:.3f} ± {row['cv_std']:.3f}"
+                    f"  {row['seconds']:>5.1f}s"
+                )
+        policy, at_target = metrics.get("policy"), metrics.get("at_target")
+        if policy:
+            target = policy["target_precision"]
+            if policy["reached"]:
+                per_class = ", ".join(
+                    f"{label} {'never' if t is None else f'{t:.3f}'}"
+                    for label, t in policy["per_class"].items()
+                )
+                out(
+                    f"  decides at confidence >= {policy['threshold']:.3f} for a target "
+                    f"precision of {target:.2f}"
+                    + (f" (per category: {per_class})" if per_class else "")
+                )
+            else:
+                out(
+                    self.style.WARNING(
+                        f"  the target precision {target:.2f} is not reachable on out-of-fold "
+                        "predictions: the model decides nothing, the keyword rules do "
+                        "(lower ML_TARGET_PRECISION or set ML_CONFIDENCE_THRESHOLD)"
+                    )
+                )
+        if at_target:
+            accuracy = "-" if at_target["accuracy"] is None else f"{at_target['accuracy']:.3f}"
+            out(
+                f"  held-out at the threshold: coverage {at_target['coverage']:.3f}   "
+                f"accuracy {accuracy}   ({at_target['n']} of {at_target['n_test']} tickets)"
+            )
+        calibration = metrics.get("calibration")
+        if calibration:
+            out(
+                f"  reliability (held-out; temperature {calibration['temperature']}, "
+                f"ECE {calibration['expected_calibration_error']:.3f}):"
+            )
+            out("    confidence    tickets  mean conf.  accuracy")
+            for row in calibration["reliability"]:
+                if row["n"]:
+                    low, high = row["band"]
+                    out(
+                        f"    {low:.1f}-{high:.1f}      {row['n']:>7}  {row['confidence']:>10.3f}"
+                        f"  {row['accuracy']:>8.3f}"
+                    )

@@ -127,9 +127,7 @@ def test_predict_of_a_category_removed_since_training_is_a_409(
 
 
 @pytest.mark.parametrize("reroute", ["maybe", ""])
-def test_a_reroute_that_is_not_a_boolean_is_a_400(
-    as_user, staff, misfiled, trained_model, reroute
-):
+def test_a_reroute_that_is_not_a_boolean_is_a_400(as_user, staff, misfiled, trained_model, reroute):
     response = predict(as_user(staff), misfiled, f"?reroute={reroute}")
 
     assert response.status_code == 400
