@@ -6,8 +6,8 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ml.features import TicketVectorizer, hashed_counts
-from ml.similarity import CATEGORY_WEIGHT, SimilarityIndex, category_probabilities
 from ml.selection import select_configuration
+from ml.similarity import CATEGORY_WEIGHT, SimilarityIndex, category_probabilities
 from ml.training import train_classifier
 
 TEXTS = {
