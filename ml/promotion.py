@@ -1,8 +1,10 @@
 """The promotion gate's arithmetic: two models scored on the same held-out rows.
 
-A newly trained model replaces the active one only when its macro-F1 on the new training's
-held-out rows is not worse than the active model's on those same rows by more than a
-tolerance. The caller (tickets/triage/gate.py) loads the models and records the verdict.
+A newly trained model replaces the active one only when its macro-F1 on held-out rows is not
+worse than the active model's on those same rows by more than a tolerance. Each model must be
+scored on rows it never trained on: the new one through its evaluation model's predictions
+(`TrainingResult.holdout_predicted`), the active one on the rows newer than its training.
+The caller (tickets/triage/gate.py) picks the rows and records the verdict.
 """
 
 from collections.abc import Sequence
@@ -34,6 +36,15 @@ def holdout_macro_f1(model: TicketModel, texts: Sequence[str], labels: Sequence[
     predicted, confidence = predicted_labels(model, texts)
     return float(
         classification_metrics(list(labels), predicted, confidence, sorted(set(labels)))["macro_f1"]
+    )
+
+
+def decisions_macro_f1(labels: Sequence[str], predicted: Sequence[str]) -> float:
+    """Macro-F1 of decisions already made, over the rows' labels."""
+    return float(
+        classification_metrics(
+            list(labels), list(predicted), np.ones(len(labels)), sorted(set(labels))
+        )["macro_f1"]
     )
 
 

@@ -65,9 +65,14 @@ class TrainingResult:
     # Wall-clock seconds per phase (hashing, selection, evaluation, refit, index).
     phase_seconds: dict[str, float] = field(default_factory=dict)
     # The held-out rows the metrics were measured on, for comparing another model on the
-    # same rows (the promotion gate, ml/promotion.py).
+    # same rows (the promotion gate, ml/promotion.py): their texts, labels, ids (when ids
+    # were given) and what the evaluation model, fitted without them, predicted. The saved
+    # model is refitted on every row, held-out ones included: only these predictions are
+    # an honest score of it on those rows.
     holdout_texts: list[str] = field(default_factory=list, repr=False)
     holdout_labels: list[str] = field(default_factory=list, repr=False)
+    holdout_ids: list[int] = field(default_factory=list, repr=False)
+    holdout_predicted: list[str] = field(default_factory=list, repr=False)
 
     def metadata(self) -> dict:
         """What an artefact should record about this training run."""
@@ -147,7 +152,7 @@ def train_classifier(
     clock.lap("hashing")
     kept_counts = counts[keep] if dropped else counts
     train, test = stratified_split(y, test_size=test_size, seed=seed)
-    chosen, metrics, _ = select_and_evaluate(
+    chosen, metrics, (held_classes, held_probabilities) = select_and_evaluate(
         kept_counts,
         _Rows(texts, kept_positions),
         y,
@@ -199,6 +204,8 @@ def train_classifier(
         phase_seconds=clock.laps,
         holdout_texts=[texts[i] for i in kept_positions[test]],
         holdout_labels=[str(label) for label in y[test]],
+        holdout_ids=[int(ids[i]) for i in kept_positions[test]] if ids is not None else [],
+        holdout_predicted=[str(held_classes[i]) for i in held_probabilities.argmax(axis=1)],
     )
     # Travels with the model into its artefact, whatever metadata the caller adds.
     model.metadata = result.metadata()

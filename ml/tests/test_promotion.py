@@ -2,7 +2,12 @@
 
 import pytest
 
-from ml.promotion import holdout_macro_f1, predicted_labels, promotion_passes
+from ml.promotion import (
+    decisions_macro_f1,
+    holdout_macro_f1,
+    predicted_labels,
+    promotion_passes,
+)
 from ml.training import train_classifier
 
 
@@ -41,3 +46,27 @@ def test_promotion_passes_unless_worse_beyond_the_tolerance():
     assert not promotion_passes(candidate_f1=0.789, active_f1=0.80, tolerance=0.01)
     assert not promotion_passes(candidate_f1=0.5, active_f1=0.8, tolerance=0.0)
     assert promotion_passes(candidate_f1=0.9, active_f1=0.1, tolerance=0.0)
+
+
+def test_the_held_out_predictions_come_from_a_model_that_never_saw_those_rows():
+    """Tickets with nothing in common but their own words, and random labels: the refitted
+    model remembers every ticket, held-out ones included; the evaluation model, fitted
+    without them, can only guess. The gate scores the new model by the latter."""
+    import random
+
+    from ml.training import train_classifier
+
+    rng = random.Random(3)
+    texts = [f"ticket{i}word ticket{i}other alpha{i} beta{i}" for i in range(200)]
+    labels = [rng.choice(["a", "b", "c", "d"]) for _ in texts]
+
+    result = train_classifier(texts, labels, ids=list(range(1, 201)), n_jobs=1)
+
+    honest = decisions_macro_f1(result.holdout_labels, result.holdout_predicted)
+    remembered = holdout_macro_f1(result.model, result.holdout_texts, result.holdout_labels)
+    assert remembered > 0.9
+    assert honest < 0.5
+    assert len(result.holdout_ids) == len(result.holdout_predicted) == len(result.holdout_labels)
+    assert all(
+        texts[i - 1] == t for i, t in zip(result.holdout_ids, result.holdout_texts, strict=True)
+    )

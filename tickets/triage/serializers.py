@@ -31,8 +31,11 @@ GATE_HELP = (
     "gated: registered without activation, or trained before the gate)."
 )
 GATE_SCORES_HELP = (
-    "candidate_macro_f1 and active_macro_f1 on the same held-out rows (n_rows), the "
-    "tolerance and the active_version compared with; empty when not compared."
+    "candidate_macro_f1 and active_macro_f1 on the same held-out rows (n_rows) that neither "
+    "model trained on (basis unseen_rows: the tickets newer than the active model's training), "
+    "the tolerance and the active_version compared with; with fewer than min_rows such rows "
+    "(basis too_few_new_rows) the model passes and only each model's own held-out estimate is "
+    "shown; empty when not compared."
 )
 
 
@@ -40,10 +43,14 @@ class GateScoresSerializer(serializers.Serializer):
     """What the gate compared (documentation: the field is the stored JSON)."""
 
     active_version = serializers.CharField(required=False)
-    candidate_macro_f1 = serializers.FloatField(required=False)
+    basis = serializers.ChoiceField(choices=["unseen_rows", "too_few_new_rows"], required=False)
+    candidate_macro_f1 = serializers.FloatField(required=False, allow_null=True)
     active_macro_f1 = serializers.FloatField(required=False, allow_null=True)
     tolerance = serializers.FloatField(required=False)
     n_rows = serializers.IntegerField(required=False)
+    min_rows = serializers.IntegerField(required=False)
+    candidate_estimate = serializers.FloatField(required=False, allow_null=True)
+    active_estimate = serializers.FloatField(required=False, allow_null=True)
     note = serializers.CharField(required=False)
 
 

@@ -102,13 +102,11 @@ def model_train(
         raise DomainError(str(error), field="training") from None
     verdict = None
     if activate:
-        verdict = gate_verdict(
-            candidate=result.model,
-            holdout_texts=result.holdout_texts,
-            holdout_labels=result.holdout_labels,
-        )
+        verdict = gate_verdict(result=result)
     version = _new_version()
     params = {"test_size": test_size, "min_per_class": min_per_class, "seed": seed}
+    # The newest ticket it learnt from: the next gate scores it only on newer ones.
+    params["max_ticket_id"] = max(ids)
     data = artifact_bytes(
         result.model,
         version=version,
