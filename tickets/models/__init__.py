@@ -2,6 +2,19 @@
 
 from tickets.models.category import Category
 from tickets.models.events import AssignmentMode, EventKind, TicketEvent
+from tickets.models.outbox import (
+    MODEL_ACTIVATED,
+    DeliveryState,
+    Notification,
+    NotificationKind,
+    NotificationLanguage,
+    NotificationPreference,
+    OutboxEvent,
+    OutboxSequence,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from tickets.models.ticket import (
     ALLOWED_TRANSITIONS,
     OPEN_STATUSES,
@@ -19,6 +32,7 @@ from tickets.models.triage import (
 )
 
 __all__ = [
+    "MODEL_ACTIVATED",
     "ALLOWED_TRANSITIONS",
     "OPEN_STATUSES",
     "UNRESOLVED_STATUSES",
@@ -27,11 +41,21 @@ __all__ = [
     "ClassifiedBy",
     "ClassifierArtifact",
     "ClassifierModel",
+    "DeliveryState",
     "EventKind",
+    "Notification",
+    "NotificationKind",
+    "NotificationLanguage",
+    "NotificationPreference",
+    "OutboxEvent",
+    "OutboxSequence",
     "Priority",
     "Ticket",
     "TicketEvent",
     "TicketStatus",
     "TrainingJob",
     "TrainingJobStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
