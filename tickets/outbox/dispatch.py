@@ -74,8 +74,11 @@ def _claim(queryset, *, limit: int) -> list[int]:
 
 def deliveries_send(*, limit: int = 50) -> int:
     ids = _claim(WebhookDelivery.objects.filter(endpoint__is_active=True), limit=limit)
-    for delivery in WebhookDelivery.objects.filter(pk__in=ids).select_related(
-        "event", "endpoint"
+    # In the order the events were written (receivers still order by `sequence`).
+    for delivery in (
+        WebhookDelivery.objects.filter(pk__in=ids)
+        .select_related("event", "endpoint")
+        .order_by("event_id", "id")
     ):
         delivery_attempt(delivery)
     return len(ids)
@@ -86,9 +89,9 @@ def notifications_send(*, limit: int = 50) -> int:
     if ids:
         notification_send(
             list(
-                Notification.objects.filter(pk__in=ids).select_related(
-                    "event", "recipient", "recipient__notification_preference"
-                )
+                Notification.objects.filter(pk__in=ids)
+                .select_related("event", "recipient", "recipient__notification_preference")
+                .order_by("event_id", "id")
             )
         )
     return len(ids)
