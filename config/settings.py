@@ -400,9 +400,13 @@ CELERY_TASK_ANNOTATIONS = (
 # after commit, by Celery workers (beat queues a pass every OUTBOX_POLL_SECONDS) or by
 # `manage.py deliver_events`.
 # Seconds a dispatcher holds a claimed delivery; one killed mid-delivery gives it back then.
-OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=60)
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
 # Seconds between dispatcher passes when nothing is due (deliver_events, and Celery beat).
 OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=2.0)
+# Deliveries (and emails) one dispatcher claims at a time; all must be sent within the lease.
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
+# POSTs one dispatcher process sends at once (threads).
+WEBHOOK_CONCURRENCY = env.int("WEBHOOK_CONCURRENCY", default=8)
 # Seconds a webhook POST may take (connect, and each read) before the attempt fails.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 # Retries: first after about this many seconds, doubling, with jitter ...

@@ -48,7 +48,7 @@ def url_resolve(url: str) -> Target:
     port = port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as error:
+    except (OSError, UnicodeError, ValueError) as error:
         raise UnsafeURL(f"The host {parts.hostname} does not resolve: {error}.") from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not addresses:

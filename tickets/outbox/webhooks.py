@@ -4,7 +4,8 @@ attempt's log line, the delivery's state, the endpoint's health)."""
 import json
 import logging
 import time
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import urllib3
 from django.conf import settings
@@ -88,8 +89,18 @@ def webhook_post(*, url: str, body: bytes, headers: dict) -> int:
         pool.close()
 
 
-def delivery_attempt(delivery: WebhookDelivery) -> bool:
-    """POST the delivery's event to its endpoint once, and record the outcome."""
+@dataclass
+class Outcome:
+    delivery: WebhookDelivery
+    started_at: datetime
+    status_code: int | None
+    latency_ms: int
+    error: str
+
+
+def delivery_post(delivery: WebhookDelivery) -> Outcome:
+    """POST the delivery's event to its endpoint once. Touches no database (it runs in the
+    dispatcher's threads); outcomes_record writes what happened."""
     event, endpoint = delivery.event, delivery.endpoint
     body = event_body(event)
     timestamp = int(time.time())
@@ -112,61 +123,73 @@ def delivery_attempt(delivery: WebhookDelivery) -> bool:
     except (urllib3.exceptions.HTTPError, OSError) as failure:
         error = f"{type(failure).__name__}: {failure}"[:1000]
     latency_ms = int((time.monotonic() - started) * 1000)
-    attempt_record(
-        delivery=delivery,
-        started_at=started_at,
-        status_code=status,
-        latency_ms=latency_ms,
-        error=error,
-    )
-    return not error
+    return Outcome(delivery, started_at, status, latency_ms, error)
 
 
-def attempt_record(
-    *, delivery: WebhookDelivery, started_at, status_code, latency_ms: int, error: str
-) -> None:
-    """Log the attempt; mark the delivery delivered, due again later, or failed once its
-    retries have run a day; disable an endpoint that has failed without a break for
-    WEBHOOK_DISABLE_AFTER_HOURS."""
+def outcomes_record(outcomes: list[Outcome]) -> None:
+    """In one transaction: log every attempt; mark deliveries delivered, due again later,
+    or failed once their retries have run WEBHOOK_RETRY_HOURS; keep each endpoint's failure
+    streak, and disable one that failed without a break for WEBHOOK_DISABLE_AFTER_HOURS."""
+    if not outcomes:
+        return
     now = timezone.now()
-    ok = not error
     with transaction.atomic():
-        WebhookAttempt.objects.create(
-            delivery=delivery,
-            started_at=started_at,
-            status_code=status_code,
-            latency_ms=latency_ms,
-            error=error,
-            ok=ok,
-        )
-        pending = WebhookDelivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING)
-        endpoint = WebhookEndpoint.objects.filter(pk=delivery.endpoint_id)
-        if ok:
-            pending.update(state=DeliveryState.DELIVERED, delivered_at=now, last_error="")
-            endpoint.exclude(consecutive_failures=0).update(
-                consecutive_failures=0, failing_since=None
+        WebhookAttempt.objects.bulk_create(
+            WebhookAttempt(
+                delivery=o.delivery,
+                started_at=o.started_at,
+                status_code=o.status_code,
+                latency_ms=o.latency_ms,
+                error=o.error,
+                ok=not o.error,
             )
-            return
-        give_up_at = delivery.give_up_at or started_at + timedelta(
-            hours=settings.WEBHOOK_RETRY_HOURS
+            for o in outcomes
         )
-        if now >= give_up_at:
-            pending.update(state=DeliveryState.FAILED, last_error=error, give_up_at=give_up_at)
-        else:
-            pending.update(
-                next_attempt_at=now + retry_delay(delivery.attempts),
-                last_error=error,
-                give_up_at=give_up_at,
-            )
-        endpoint.update(consecutive_failures=F("consecutive_failures") + 1)
-        endpoint.filter(failing_since__isnull=True).update(failing_since=started_at)
-        limit = now - timedelta(hours=settings.WEBHOOK_DISABLE_AFTER_HOURS)
-        disabled = endpoint.filter(is_active=True, failing_since__lte=limit).update(
-            is_active=False,
-            disabled_at=now,
-            disabled_reason=f"Disabled by the dispatcher at {now:%Y-%m-%d %H:%M} UTC: every "
-            f"delivery failed for {settings.WEBHOOK_DISABLE_AFTER_HOURS} hours. Last error: "
-            f"{error}",
+        delivered = [o.delivery.pk for o in outcomes if not o.error]
+        WebhookDelivery.objects.filter(pk__in=delivered, state=DeliveryState.PENDING).update(
+            state=DeliveryState.DELIVERED, delivered_at=now, last_error=""
         )
-        if disabled:
-            logger.warning("webhook endpoint %s disabled: %s", delivery.endpoint_id, error)
+        for outcome in (o for o in outcomes if o.error):
+            _failure_record(outcome, now)
+        by_endpoint: dict[int, list[Outcome]] = {}
+        for outcome in outcomes:
+            by_endpoint.setdefault(outcome.delivery.endpoint_id, []).append(outcome)
+        for endpoint_id, results in by_endpoint.items():
+            _endpoint_health(endpoint_id, results, now)
+
+
+def _failure_record(outcome: Outcome, now) -> None:
+    delivery = outcome.delivery
+    pending = WebhookDelivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING)
+    give_up_at = delivery.give_up_at or outcome.started_at + timedelta(
+        hours=settings.WEBHOOK_RETRY_HOURS
+    )
+    if now >= give_up_at:
+        pending.update(state=DeliveryState.FAILED, last_error=outcome.error, give_up_at=give_up_at)
+    else:
+        pending.update(
+            next_attempt_at=now + retry_delay(delivery.attempts),
+            last_error=outcome.error,
+            give_up_at=give_up_at,
+        )
+
+
+def _endpoint_health(endpoint_id: int, results: list[Outcome], now) -> None:
+    endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id)
+    if any(not o.error for o in results):
+        endpoint.exclude(consecutive_failures=0).update(consecutive_failures=0, failing_since=None)
+        return
+    first = min(o.started_at for o in results)
+    endpoint.update(consecutive_failures=F("consecutive_failures") + len(results))
+    endpoint.filter(failing_since__isnull=True).update(failing_since=first)
+    limit = now - timedelta(hours=settings.WEBHOOK_DISABLE_AFTER_HOURS)
+    error = results[-1].error
+    disabled = endpoint.filter(is_active=True, failing_since__lte=limit).update(
+        is_active=False,
+        disabled_at=now,
+        disabled_reason=f"Disabled by the dispatcher at {now:%Y-%m-%d %H:%M} UTC: every "
+        f"delivery failed for {settings.WEBHOOK_DISABLE_AFTER_HOURS:g} hours. Last error: "
+        f"{error}",
+    )
+    if disabled:
+        logger.warning("webhook endpoint %s disabled: %s", endpoint_id, error)

@@ -29,7 +29,8 @@ def test_each_event_is_posted_signed_with_its_id_type_and_snapshot(
     dispatch_until_idle()
 
     assert receiver.bad_signatures == 0
-    bodies = receiver.received
+    # Sent concurrently: a receiver orders a ticket's events by their sequence.
+    bodies = sorted(receiver.received, key=lambda body: body["sequence"])
     assert [b["type"] for b in bodies] == ["created", "classified", "assigned"]
     assert [b["sequence"] for b in bodies] == [1, 2, 3]
     assert {b["id"] for b in bodies} == {
@@ -169,3 +170,17 @@ def test_redirects_are_not_followed(endpoint, receiver, requester, catalogue):
     attempt = WebhookAttempt.objects.get()
     assert attempt.status_code == 302 and not attempt.ok
     assert receiver.requests == 1
+
+
+def test_the_celery_task_delivers_and_beat_schedules_it(
+    settings, endpoint, receiver, requester, catalogue
+):
+    from tickets.outbox.tasks import outbox_dispatch
+
+    open_ticket(requester)
+    outbox_dispatch.apply()  # what a worker runs when beat queues it
+
+    assert len(receiver.ids()) == 2  # created, classified (no agent in the department)
+    entry = settings.CELERY_BEAT_SCHEDULE["deliver-events"]
+    assert entry["task"] == outbox_dispatch.name
+    assert entry["schedule"].total_seconds() == settings.OUTBOX_POLL_SECONDS
