@@ -4,6 +4,19 @@ from tickets.models.category import Category
 from tickets.models.conversation import AuthorRole, MessageAttachment, TicketMessage
 from tickets.models.corrections import TriageCorrection
 from tickets.models.events import AssignmentMode, EventKind, TicketEvent
+from tickets.models.outbox import (
+    MODEL_ACTIVATED,
+    DeliveryState,
+    Notification,
+    NotificationKind,
+    NotificationLanguage,
+    NotificationPreference,
+    OutboxEvent,
+    OutboxSequence,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from tickets.models.sla import EscalationAction, SlaPolicy
 from tickets.models.ticket import (
     ALLOWED_TRANSITIONS,
@@ -23,6 +36,7 @@ from tickets.models.triage import (
 )
 
 __all__ = [
+    "MODEL_ACTIVATED",
     "ALLOWED_TRANSITIONS",
     "OPEN_STATUSES",
     "UNRESOLVED_STATUSES",
@@ -36,6 +50,13 @@ __all__ = [
     "EventKind",
     "ModelGate",
     "MessageAttachment",
+    "DeliveryState",
+    "Notification",
+    "NotificationKind",
+    "NotificationLanguage",
+    "NotificationPreference",
+    "OutboxEvent",
+    "OutboxSequence",
     "Priority",
     "SlaPolicy",
     "Ticket",
@@ -45,4 +66,7 @@ __all__ = [
     "TrainingJob",
     "TrainingJobStatus",
     "TriageCorrection",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
