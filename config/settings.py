@@ -162,8 +162,21 @@ STATIC_URL = "static/"
 # Where `manage.py collectstatic` writes, and whitenoise (or the proxy) serves from; relative
 # to the project, or absolute.
 STATIC_ROOT = BASE_DIR / env.str("DJANGO_STATIC_ROOT", default="staticfiles")
+# Uploaded files (the conversation's attachments) go through Django's storage API: the file
+# system under MEDIA_ROOT by default, never served from a public URL (no MEDIA_URL route: the
+# API streams each file to those who may see it). An S3-compatible store is configuration
+# only (docs/conversation.md): install django-storages[s3], set DJANGO_STORAGE_BACKEND to
+# storages.backends.s3.S3Storage and its options (bucket, endpoint...) as a JSON object in
+# DJANGO_STORAGE_OPTIONS; boto3 reads its credentials from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY itself.
+MEDIA_ROOT = BASE_DIR / env.str("DJANGO_MEDIA_ROOT", default="var/media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env.str(
+            "DJANGO_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json("DJANGO_STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -336,6 +349,25 @@ CATALOGUE_CHECK_SECONDS = env.int("CATALOGUE_CHECK_SECONDS", default=10)
 # Seconds a process trusts what it knows of a calendar it has seen closed (agents/shifts.py):
 # a calendar saved in another process is seen again at most this late.
 CALENDAR_CHECK_SECONDS = env.int("CALENDAR_CHECK_SECONDS", default=30)
+
+# The conversation on each ticket (tickets/conversation/, docs/conversation.md).
+# Longest message body, in characters.
+CONVERSATION_BODY_MAX_CHARS = env.int("CONVERSATION_BODY_MAX_CHARS", default=10_000)
+# Minutes during which the author of an internal note may still edit or delete it (public
+# replies never: they are the record).
+CONVERSATION_NOTE_EDIT_MINUTES = env.int("CONVERSATION_NOTE_EDIT_MINUTES", default=15)
+# Whether a requester's reply on a RESOLVED ticket reopens it (else it stays resolved).
+CONVERSATION_REOPEN_ON_REPLY = env.bool("CONVERSATION_REOPEN_ON_REPLY", default=True)
+# Largest attachment, in bytes. The whole request must also fit DJANGO_MAX_REQUEST_BYTES,
+# which compose's nginx enforces: raise both together.
+CONVERSATION_ATTACHMENT_MAX_BYTES = env.int("CONVERSATION_ATTACHMENT_MAX_BYTES", default=512_000)
+# Most attachments on one message.
+CONVERSATION_ATTACHMENT_MAX_COUNT = env.int("CONVERSATION_ATTACHMENT_MAX_COUNT", default=5)
+# Types accepted, as detected from each file's content (not its name or declared type).
+CONVERSATION_ATTACHMENT_TYPES = env.list(
+    "CONVERSATION_ATTACHMENT_TYPES",
+    default=["image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"],
+)
 
 # Background work (Celery). With a broker, POST /api/ml/train/ queues a job for
 # `celery -A config worker`; without one, training runs inside the request.

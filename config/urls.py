@@ -47,6 +47,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/ml/", include("tickets.triage.urls")),
     path("api/analytics/", include("tickets.analytics.urls")),
+    path("api/tickets/", include("tickets.conversation.urls")),
     path("api/", include(router.urls)),
     path("api/", include(alias_router.urls)),
     # The admin's login form under the sign-in rate limits of /api/token/ (same path as the

@@ -14,6 +14,7 @@ from config.api.ordering import StrictOrderingFilter
 from config.api.permissions import ReadAnyWriteStaff
 from config.api.throttling import TicketCreateThrottle
 from tickets import selectors, services
+from tickets.conversation import selectors as conversation_selectors
 from tickets.filters import BoundedSearchFilter, TicketFilterSet
 from tickets.models import Ticket
 from tickets.permissions import IsAgentOrStaffOnTicket, IsStaffOnTicket
@@ -190,7 +191,10 @@ class TicketViewSet(viewsets.GenericViewSet):
     @extend_schema(responses={200: TicketEventSerializer(many=True), **ERRORS(401, 404)})
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def events(self, request, pk=None):
-        events = selectors.ticket_event_list(ticket=self.get_object())
+        # Without the traces of internal notes for a requester (tickets/conversation/).
+        events = conversation_selectors.event_list_visible(
+            ticket=self.get_object(), user=request.user
+        )
         return Response(TicketEventSerializer(events, many=True).data)
 
     @extend_schema(

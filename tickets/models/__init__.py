@@ -1,6 +1,7 @@
 """The tickets app's models, one module per capability; import them from here."""
 
 from tickets.models.category import Category
+from tickets.models.conversation import AuthorRole, MessageAttachment, TicketMessage
 from tickets.models.events import AssignmentMode, EventKind, TicketEvent
 from tickets.models.ticket import (
     ALLOWED_TRANSITIONS,
@@ -23,14 +24,17 @@ __all__ = [
     "OPEN_STATUSES",
     "UNRESOLVED_STATUSES",
     "AssignmentMode",
+    "AuthorRole",
     "Category",
     "ClassifiedBy",
     "ClassifierArtifact",
     "ClassifierModel",
     "EventKind",
+    "MessageAttachment",
     "Priority",
     "Ticket",
     "TicketEvent",
+    "TicketMessage",
     "TicketStatus",
     "TrainingJob",
     "TrainingJobStatus",
