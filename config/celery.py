@@ -11,4 +11,4 @@ app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Tasks that live in a sub-package of an app (autodiscovery looks at <app>.tasks only).
-app.autodiscover_tasks(["tickets.triage"])
+app.autodiscover_tasks(["tickets.triage", "tickets.outbox"])

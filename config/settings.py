@@ -397,6 +397,11 @@ CELERY_BEAT_SCHEDULE = {
             crontab_from_env("every 10 minutes", "*/10 * * * *"),
         ),
         (
+            "deliver-events",
+            "tickets.outbox_dispatch",
+            timedelta(seconds=env.float("OUTBOX_POLL_SECONDS", default=2.0)),
+        ),
+        (
             "retrain-model",
             "tickets.retrain_model",
             crontab_from_env("ML_RETRAIN_CRON", env.str("ML_RETRAIN_CRON", default="")),
@@ -422,6 +427,38 @@ CELERY_TASK_ANNOTATIONS = (
     if ML_JOB_TIMEOUT_MINUTES > 0
     else {}
 )
+
+# The outbox (tickets/outbox/, docs/integrations.md): events delivered to webhooks and by email
+# after commit, by Celery workers (beat queues a pass every OUTBOX_POLL_SECONDS) or by
+# `manage.py deliver_events`.
+# Seconds a dispatcher holds a claimed delivery; one killed mid-delivery gives it back then.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=60)
+# Seconds between dispatcher passes when nothing is due (deliver_events, and Celery beat).
+OUTBOX_POLL_SECONDS = env.float("OUTBOX_POLL_SECONDS", default=2.0)
+# Seconds a webhook POST may take (connect, and each read) before the attempt fails.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# Retries: first after about this many seconds, doubling, with jitter ...
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+# ... at most this far apart ...
+WEBHOOK_RETRY_MAX_DELAY_SECONDS = env.float("WEBHOOK_RETRY_MAX_DELAY_SECONDS", default=3600.0)
+# ... for this many hours after the first attempt; then the delivery (or email) is failed.
+WEBHOOK_RETRY_HOURS = env.float("WEBHOOK_RETRY_HOURS", default=24.0)
+# An endpoint whose every delivery failed for this many hours is disabled, with the reason.
+WEBHOOK_DISABLE_AFTER_HOURS = env.float("WEBHOOK_DISABLE_AFTER_HOURS", default=24.0)
+# Allow webhook URLs that resolve to loopback, private, link-local or metadata addresses
+# (refused by default against server-side request forgery; tests turn it on for their receiver).
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+
+# Email (Django's email API): EMAIL_URL picks the backend, the console by default;
+# smtp://user:password@host:587 (submission, STARTTLS) or smtp+ssl://...:465 for SMTP.
+# django-anymail works unchanged: set EMAIL_BACKEND in your own settings.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# The sender of notifications.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Help desk <helpdesk@localhost>")
+# Domain of the Reply-To address (reply+<token>@domain) and Message-ID of notifications.
+EMAIL_REPLY_DOMAIN = env.str("EMAIL_REPLY_DOMAIN", default="localhost")
+# Seconds an SMTP connection may wait on the server.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {

@@ -161,3 +161,6 @@ class TicketAdmin(admin.ModelAdmin):
             services.ticket_update(
                 ticket=Ticket.objects.get(pk=obj.pk), actor=request.user, **edits
             )
+
+# The outbox's webhooks and notifications (their admin lives in their room).
+from tickets.outbox import admin as outbox_admin  # noqa: E402,F401

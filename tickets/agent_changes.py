@@ -32,6 +32,7 @@ from django.utils import timezone
 from agents.models import Agent
 from agents.services import agent_changes_apply, agent_locked
 from config.api.exceptions import ConflictError, DomainError
+from tickets.events import events_record
 from tickets.models import AssignmentMode, Ticket, TicketStatus
 from tickets.routing import assignment_change, ticket_route
 
@@ -170,9 +171,17 @@ def _apply(*, agent, actor, tickets, department_ids, reroute, change, leaving) -
             continue
         ticket_route(ticket=ticket, actor=actor, exclude_user_ids=[fresh.pk], reason=reason)
         if ticket.assigned_to_id == fresh.pk:  # no department to route in: to nobody
-            assignment_change(
-                ticket=ticket, agent=None, actor=actor, mode=AssignmentMode.AUTO, reason=reason
-            ).save(force_insert=True)
+            events_record(
+                [
+                    assignment_change(
+                        ticket=ticket,
+                        agent=None,
+                        actor=actor,
+                        mode=AssignmentMode.AUTO,
+                        reason=reason,
+                    )
+                ]
+            )
         result.rerouted.append(ticket)
     return result
 

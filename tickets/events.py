@@ -1,6 +1,8 @@
-"""The one place that writes audit events."""
+"""The one place that writes audit events, and with them the outbox (tickets/outbox/):
+whatever kind of event a change writes here also goes out to webhooks and by email."""
 
 from tickets.models import EventKind, Ticket, TicketEvent
+from tickets.outbox.recording import outbox_record_ticket_events
 
 
 def event_build(*, ticket: Ticket, kind: EventKind, actor=None, **payload) -> TicketEvent:
@@ -14,12 +16,15 @@ def event_build(*, ticket: Ticket, kind: EventKind, actor=None, **payload) -> Ti
 
 
 def event_record(*, ticket: Ticket, kind: EventKind, actor=None, **payload) -> TicketEvent:
-    """Append an audit row. Call it inside the transaction that makes the change."""
+    """Append an audit row and its outbox row. Call it inside the transaction that makes the
+    change, once the ticket in memory shows the change (its snapshot goes out)."""
     event = event_build(ticket=ticket, kind=kind, actor=actor, **payload)
-    event.save(force_insert=True)
+    events_record([event])
     return event
 
 
 def events_record(events: list[TicketEvent]) -> None:
-    """Append several audit rows in one INSERT, in this order (inside the transaction)."""
+    """Append several audit rows in one INSERT, in this order, and their outbox rows in
+    another (inside the transaction)."""
     TicketEvent.objects.bulk_create(events)
+    outbox_record_ticket_events(events)

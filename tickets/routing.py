@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from agents.models import Agent
 from agents.routing import agents_by_load
-from tickets.events import event_build
+from tickets.events import event_build, events_record
 from tickets.models import AssignmentMode, EventKind, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,11 @@ def ticket_route(
         return agent
     if agent is not None:
         details["load_before"] = agent.open_load
-    assignment_change(
-        ticket=ticket, agent=agent, actor=actor, mode=AssignmentMode.AUTO, **details
-    ).save(force_insert=True)
+    events_record(
+        [
+            assignment_change(
+                ticket=ticket, agent=agent, actor=actor, mode=AssignmentMode.AUTO, **details
+            )
+        ]
+    )
     return agent

@@ -3,6 +3,19 @@
 from tickets.models.category import Category
 from tickets.models.conversation import AuthorRole, MessageAttachment, TicketMessage
 from tickets.models.events import AssignmentMode, EventKind, TicketEvent
+from tickets.models.outbox import (
+    MODEL_ACTIVATED,
+    DeliveryState,
+    Notification,
+    NotificationKind,
+    NotificationLanguage,
+    NotificationPreference,
+    OutboxEvent,
+    OutboxSequence,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from tickets.models.ticket import (
     ALLOWED_TRANSITIONS,
     OPEN_STATUSES,
@@ -20,6 +33,7 @@ from tickets.models.triage import (
 )
 
 __all__ = [
+    "MODEL_ACTIVATED",
     "ALLOWED_TRANSITIONS",
     "OPEN_STATUSES",
     "UNRESOLVED_STATUSES",
@@ -29,8 +43,15 @@ __all__ = [
     "ClassifiedBy",
     "ClassifierArtifact",
     "ClassifierModel",
+    "DeliveryState",
     "EventKind",
     "MessageAttachment",
+    "Notification",
+    "NotificationKind",
+    "NotificationLanguage",
+    "NotificationPreference",
+    "OutboxEvent",
+    "OutboxSequence",
     "Priority",
     "Ticket",
     "TicketEvent",
@@ -38,4 +59,7 @@ __all__ = [
     "TicketStatus",
     "TrainingJob",
     "TrainingJobStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -77,14 +77,15 @@ def ticket_update(
             event_record(ticket=ticket, kind=EventKind.UPDATED, actor=actor, changes=text_changes)
 
         if priority is not None and priority != ticket.priority:
+            before = ticket.priority
+            ticket.priority = priority  # first: the event's snapshot shows the new priority
             event_record(
                 ticket=ticket,
                 kind=EventKind.PRIORITY_CHANGED,
                 actor=actor,
-                before=Priority(ticket.priority).name,
+                before=Priority(before).name,
                 after=Priority(priority).name,
             )
-            ticket.priority = priority
             changed.append("priority")
 
         if category is not ...:

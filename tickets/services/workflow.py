@@ -9,7 +9,7 @@ from django.db import transaction
 from agents.models import Agent
 from agents.routing import agent_department_id, departments_lock
 from config.api.exceptions import ConflictError
-from tickets.events import event_record
+from tickets.events import event_record, events_record
 from tickets.models import ALLOWED_TRANSITIONS, AssignmentMode, EventKind, Ticket, TicketStatus
 from tickets.routing import assignment_change, ticket_route
 from tickets.services.common import agent_confirm, agent_or_error, ticket_lock
@@ -41,8 +41,8 @@ def assignee_change(*, ticket: Ticket, agent: Agent | None, actor, field: str) -
         raise ConflictError("The ticket is closed; reopen it first.", field="status")
     if agent is not None:
         agent_confirm(agent, field=field)
-    assignment_change(ticket=ticket, agent=agent, actor=actor, mode=AssignmentMode.MANUAL).save(
-        force_insert=True
+    events_record(
+        [assignment_change(ticket=ticket, agent=agent, actor=actor, mode=AssignmentMode.MANUAL)]
     )
 
 

@@ -22,12 +22,14 @@ from ml.params import DEFAULT_TRAINING
 from ml.text import join_ticket_text
 from ml.training import TrainingError, train_classifier
 from tickets.models import (
+    MODEL_ACTIVATED,
     ClassifierArtifact,
     ClassifierModel,
     Ticket,
     TrainingJob,
     TrainingJobStatus,
 )
+from tickets.outbox.recording import outbox_record
 from tickets.triage.pruning import artifacts_prune
 from tickets.triage.registry import active_version_clear, active_version_publish
 
@@ -195,6 +197,9 @@ def model_activate(*, record: ClassifierModel) -> ClassifierModel:
         ).update(is_active=False)
         record.is_active = True
         record.save(update_fields=["is_active"])
+        outbox_record(
+            kind=MODEL_ACTIVATED, model=record.pk, version=record.version, metrics=record.metrics
+        )
         # Cleared now (a check meanwhile asks the database), written once committed (so a
         # process that read the old row just before cannot put it back in the cache).
         active_version_clear()
