@@ -164,3 +164,5 @@ class TicketAdmin(admin.ModelAdmin):
 
 # The outbox's webhooks and notifications (their admin lives in their room).
 from tickets.outbox import admin as outbox_admin  # noqa: E402,F401
+# Inbound mail records (their admin lives in their room).
+from tickets.mail import admin as mail_admin  # noqa: E402,F401

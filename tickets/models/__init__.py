@@ -2,6 +2,12 @@
 
 from tickets.models.category import Category
 from tickets.models.conversation import AuthorRole, MessageAttachment, TicketMessage
+from tickets.models.inbound import (
+    IGNORED_OUTCOMES,
+    InboundDoor,
+    InboundMail,
+    InboundOutcome,
+)
 from tickets.models.events import AssignmentMode, EventKind, TicketEvent
 from tickets.models.outbox import (
     MODEL_ACTIVATED,
@@ -45,6 +51,10 @@ __all__ = [
     "ClassifierModel",
     "DeliveryState",
     "EventKind",
+    "IGNORED_OUTCOMES",
+    "InboundDoor",
+    "InboundMail",
+    "InboundOutcome",
     "MessageAttachment",
     "Notification",
     "NotificationKind",
