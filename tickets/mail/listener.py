@@ -13,6 +13,7 @@ import logging
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from django.conf import settings
 from django.db import close_old_connections, connection
 
 from tickets.models import InboundDoor
@@ -62,6 +63,8 @@ class InboundHandler:
             logger.exception("inbound mail from %s failed; asked to retry", envelope.mail_from)
             return "451 4.3.0 The help desk could not take this message now; try again later"
         if record.outcome == "refused":
+            if len(raw) > settings.MAIL_INBOUND_MAX_BYTES:
+                return f"552 5.3.4 Message refused: {record.reason}"
             return f"550 5.6.0 Message refused: {record.reason}"[:500]
         if record.ticket_id is not None:
             return f"250 2.0.0 OK: ticket #{record.ticket_id}"

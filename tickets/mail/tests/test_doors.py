@@ -126,9 +126,13 @@ def test_our_own_notification_coming_back_is_a_loop(deliver, catalogue):
     assert only_record().outcome == InboundOutcome.LOOP
 
 
-def test_an_oversize_message_is_refused_with_nothing_made(deliver, settings, catalogue, caplog):
+@pytest.fixture
+def small_limit(settings):
     settings.MAIL_INBOUND_MAX_BYTES = 1000  # the attachment fixture is larger
+    return settings
 
+
+def test_an_oversize_message_is_refused_with_nothing_made(small_limit, deliver, catalogue, caplog):
     answer = deliver(eml("multipart_attachment"))
 
     assert answer.code in (552, 413)
