@@ -162,7 +162,8 @@ class TicketAdmin(admin.ModelAdmin):
                 ticket=Ticket.objects.get(pk=obj.pk), actor=request.user, **edits
             )
 
-# The outbox's webhooks and notifications (their admin lives in their room).
-from tickets.outbox import admin as outbox_admin  # noqa: E402,F401
-# Inbound mail records (their admin lives in their room).
+
+# The admin of the rooms that have one: inbound mail records, the outbox's webhooks and
+# notifications.
 from tickets.mail import admin as mail_admin  # noqa: E402,F401
+from tickets.outbox import admin as outbox_admin  # noqa: E402,F401

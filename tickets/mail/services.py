@@ -40,7 +40,7 @@ from tickets.services import ticket_create
 
 logger = logging.getLogger(__name__)
 
-TOKEN_UNKNOWN = (
+NOTICE_LINK_UNKNOWN = (
     "[This email answered a notification whose reply link is unknown or expired, so it "
     "opened a new ticket.]"
 )
@@ -79,15 +79,15 @@ def mail_receive(
     if tokens:
         notification = _notification_for(tokens)
         ticket = (
-            Ticket.objects.filter(pk=notification.event.ticket_id).first()
-            if notification
-            else None
+            Ticket.objects.filter(pk=notification.event.ticket_id).first() if notification else None
         )
         if ticket is None:
-            notice = TOKEN_UNKNOWN
+            notice = NOTICE_LINK_UNKNOWN
         else:
             try:
-                return _reply_add(mail, door=door, size=size, ticket=ticket, notification=notification)
+                return _reply_add(
+                    mail, door=door, size=size, ticket=ticket, notification=notification
+                )
             except (DomainError, PermissionDenied) as refusal:
                 detail = getattr(refusal, "message", None) or str(refusal.detail)
                 notice = (
@@ -214,9 +214,7 @@ def _requester_for(mail: ParsedMail):
     username = mail.sender[:150]
     if users.filter(username__iexact=username).exists():
         username = f"{mail.sender[:140]}-{secrets.token_hex(4)}"
-    user = users.model(
-        username=username, email=mail.sender, first_name=mail.sender_name[:150]
-    )
+    user = users.model(username=username, email=mail.sender, first_name=mail.sender_name[:150])
     user.set_unusable_password()
     user.save()
     return user, True
@@ -253,5 +251,7 @@ def mail_refuse_oversize(*, door: InboundDoor, size: int | None, sender: str = "
 
 def _refuse(*, door: InboundDoor, size: int, reason: str, mail: ParsedMail | None = None):
     sender = mail.sender if mail else "an unknown sender"
-    logger.warning("inbound mail refused (%s door, %s bytes, from %s): %s", door, size, sender, reason)
+    logger.warning(
+        "inbound mail refused (%s door, %s bytes, from %s): %s", door, size, sender, reason
+    )
     return _record(mail, door=door, size=size, outcome=InboundOutcome.REFUSED, reason=reason)

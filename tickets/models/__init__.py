@@ -2,13 +2,13 @@
 
 from tickets.models.category import Category
 from tickets.models.conversation import AuthorRole, MessageAttachment, TicketMessage
+from tickets.models.events import AssignmentMode, EventKind, TicketEvent
 from tickets.models.inbound import (
     IGNORED_OUTCOMES,
     InboundDoor,
     InboundMail,
     InboundOutcome,
 )
-from tickets.models.events import AssignmentMode, EventKind, TicketEvent
 from tickets.models.outbox import (
     MODEL_ACTIVATED,
     DeliveryState,

@@ -77,9 +77,7 @@ def smtp_send(
 
 def http_post(client, raw: bytes, *, secret: str | None = SECRET) -> Answer:
     headers = {"HTTP_X_MAIL_INBOUND_SECRET": secret} if secret is not None else {}
-    response = client.post(
-        "/api/mail/inbound/", data=raw, content_type="message/rfc822", **headers
-    )
+    response = client.post("/api/mail/inbound/", data=raw, content_type="message/rfc822", **headers)
     return Answer(response.status_code, body=response.json())
 
 

@@ -5,7 +5,6 @@ connection, which sees only committed rows."""
 
 import pytest
 
-from tickets.mail.services import TOKEN_UNKNOWN
 from tickets.mail.tests.conftest import eml, http_post
 from tickets.models import InboundMail, InboundOutcome, MessageAttachment, Ticket, TicketMessage
 from tickets.tests.factories import UserFactory
@@ -117,7 +116,8 @@ def test_auto_replies_and_bounces_are_recorded_and_ignored(
 
 def test_our_own_notification_coming_back_is_a_loop(deliver, catalogue):
     raw = eml("plain").replace(
-        b"Message-ID: <plain-1@mail.example.org>", b"Message-ID: <abcdef0123456789abcd@reply.example.com>"
+        b"Message-ID: <plain-1@mail.example.org>",
+        b"Message-ID: <abcdef0123456789abcd@reply.example.com>",
     )
 
     deliver(raw)

@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from tickets.conversation.services import message_create
-from tickets.mail.services import TOKEN_UNKNOWN
+from tickets.mail.services import NOTICE_LINK_UNKNOWN
 from tickets.mail.tests.conftest import REPLY_DOMAIN, eml, smtp_send
 from tickets.models import (
     AuthorRole,
@@ -99,12 +99,15 @@ def test_an_unknown_token_opens_a_new_ticket_that_says_so(deliver, answered):
     ticket, _ = answered
     unknown = "Zz" * 16
 
-    deliver(eml("reply_quoted", REPLY_TOKEN=unknown, TICKET_ID=ticket.pk), to=[f"reply+{unknown}@{REPLY_DOMAIN}"])
+    deliver(
+        eml("reply_quoted", REPLY_TOKEN=unknown, TICKET_ID=ticket.pk),
+        to=[f"reply+{unknown}@{REPLY_DOMAIN}"],
+    )
 
     assert len(public_messages(ticket)) == 1
     new = Ticket.objects.exclude(pk=ticket.pk).get()
     first_line, rest = new.description.split("\n", 1)
-    assert first_line == TOKEN_UNKNOWN
+    assert first_line == NOTICE_LINK_UNKNOWN
     assert "PAY-88231" in rest
     assert InboundMail.objects.get().outcome == InboundOutcome.TICKET_OPENED
 
@@ -119,7 +122,7 @@ def test_an_expired_token_opens_a_new_ticket(deliver, answered, settings):
 
     assert len(public_messages(ticket)) == 1
     new = Ticket.objects.exclude(pk=ticket.pk).get()
-    assert new.description.split("\n", 1)[0] == TOKEN_UNKNOWN
+    assert new.description.split("\n", 1)[0] == NOTICE_LINK_UNKNOWN
 
 
 def test_a_reply_to_a_closed_ticket_opens_a_new_one(deliver, answered, staff):
@@ -194,11 +197,13 @@ def test_full_loop_notification_out_reply_in(settings, listener, alice, billing_
     reply["Subject"] = "Re: " + notification["Subject"]
     reply["In-Reply-To"] = notification["Message-ID"]
     reply["Message-ID"] = "<alice-reply-1@mail.example.org>"
-    quoted = "\n".join("> " + line for line in notification.get_body(("plain",)).get_content().splitlines())
-    reply.set_content(
-        f"November, both on the 12th.\n\nOn Tuesday, Help desk wrote:\n{quoted}\n"
+    quoted = "\n".join(
+        "> " + line for line in notification.get_body(("plain",)).get_content().splitlines()
     )
-    answer = smtp_send(listener, reply.as_bytes(), mail_from=alice.email, to=[notification["Reply-To"]])
+    reply.set_content(f"November, both on the 12th.\n\nOn Tuesday, Help desk wrote:\n{quoted}\n")
+    answer = smtp_send(
+        listener, reply.as_bytes(), mail_from=alice.email, to=[notification["Reply-To"]]
+    )
 
     assert answer.code == 250
     ticket.refresh_from_db()
