@@ -38,6 +38,16 @@ TICKET_ROUTES |= {name.replace("ticket-", "ticket-alias-"): m for name, m in TIC
 ENDPOINTS = {
     **dict.fromkeys(TICKET_ROUTES, "ticket: test_outsiders_get_a_404_on_every_ticket_route"),
     "ticket-list": "visible tickets only: test_list_filters_never_widen_the_scope",
+    # The conversation: a ticket's id and a message's (and an attachment's) in it.
+    **dict.fromkeys(
+        (
+            "ticket-message-list",
+            "ticket-message-detail",
+            "ticket-message-redact",
+            "ticket-message-attachment",
+        ),
+        "the ticket's messages: tickets/conversation/tests/test_isolation.py",
+    ),
     "ticket-alias-list": "same view as ticket-list",
     "agent-list": "agents and staff only: test_agent_endpoints_refuse_requesters",
     "agent-alias-list": "same view as agent-list",

@@ -24,5 +24,6 @@ def ticket(requester, billing_agent):
 @pytest.fixture
 def billing_colleague(catalogue):
     """Another agent of the ticket's department (not its assignee)."""
-    return AgentFactory(user__username="billing-colleague", department=catalogue["billing"].department)
-
+    return AgentFactory(
+        user__username="billing-colleague", department=catalogue["billing"].department
+    )

@@ -19,8 +19,7 @@ def send(client, ticket, body="Hello", **fields):
 
 
 def trail(ticket) -> list[tuple[str, dict]]:
-    """The ticket's events as stored, oldest first: (kind, payload)."""
+    """The ticket's events in the order they were written: (kind, payload)."""
     return [
-        (e.kind, e.payload)
-        for e in TicketEvent.objects.filter(ticket_id=ticket.pk).order_by("created_at", "id")
+        (e.kind, e.payload) for e in TicketEvent.objects.filter(ticket_id=ticket.pk).order_by("id")
     ]

@@ -103,9 +103,7 @@ def test_agent_reply_with_the_current_status_changes_nothing(as_user, ticket, bi
     assert [k for k, _ in trail(ticket)][-1] == "message_added"
 
 
-def test_a_status_the_workflow_forbids_is_a_409_and_saves_nothing(
-    as_user, ticket, billing_agent
-):
+def test_a_status_the_workflow_forbids_is_a_409_and_saves_nothing(as_user, ticket, billing_agent):
     ticket_transition(ticket=ticket, status=TicketStatus.RESOLVED, actor=billing_agent.user)
 
     response = send(as_user(billing_agent.user), ticket, "Wait", status="PENDING")
