@@ -450,7 +450,7 @@ WEBHOOK_DISABLE_AFTER_HOURS = env.float("WEBHOOK_DISABLE_AFTER_HOURS", default=2
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
 
 # Email (Django's email API): EMAIL_URL picks the backend, the console by default;
-# smtp://user:password@host:587 (submission, STARTTLS) or smtp+ssl://...:465 for SMTP.
+# smtp+tls://user:password@host:587 (STARTTLS) or smtp+ssl://user:password@host:465 for SMTP.
 # django-anymail works unchanged: set EMAIL_BACKEND in your own settings.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 # The sender of notifications.

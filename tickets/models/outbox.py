@@ -56,6 +56,9 @@ class OutboxSequence(models.Model):
     ticket_id = models.BigIntegerField(primary_key=True)
     last = models.PositiveIntegerField()
 
+    def __str__(self) -> str:
+        return f"ticket {self.ticket_id}: {self.last}"
+
 
 class DeliveryState(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -144,6 +147,9 @@ class WebhookAttempt(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.status_code or self.error[:40]} in {self.latency_ms} ms"
+
 
 class NotificationKind(models.TextChoices):
     ASSIGNED = "assigned", "A ticket assigned to me"
@@ -198,9 +204,7 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["event", "recipient", "kind"], name="notification_once"
-            )
+            models.UniqueConstraint(fields=["event", "recipient", "kind"], name="notification_once")
         ]
         indexes = [
             models.Index(

@@ -9,6 +9,7 @@
 Each user may switch each kind off and choose the language (NotificationPreference). The
 emails leave through the outbox, sent by the dispatcher: never inside a request."""
 
+import contextlib
 import secrets
 import smtplib
 from collections import defaultdict
@@ -82,9 +83,7 @@ def notifications_for(events: list[OutboxEvent]) -> list[Notification]:
         .values_list("pk", flat=True)
     )
     muted = dict(
-        NotificationPreference.objects.filter(user_id__in=reachable).values_list(
-            "user_id", "muted"
-        )
+        NotificationPreference.objects.filter(user_id__in=reachable).values_list("user_id", "muted")
     )
     return [
         Notification(
@@ -179,7 +178,5 @@ def notification_send(notifications: list[Notification]) -> None:
                 error = f"{type(failure).__name__}: {failure}"[:1000]
             _record(notification, error)
     finally:
-        try:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
             connection.close()
-        except (smtplib.SMTPException, OSError):
-            pass

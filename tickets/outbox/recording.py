@@ -17,9 +17,8 @@ def ticket_snapshot(ticket: Ticket) -> dict:
     missing = [
         name
         for name in _RELATIONS
-        if getattr(ticket, f"{name}_id") is not None and not Ticket._meta.get_field(
-            name
-        ).is_cached(ticket)
+        if getattr(ticket, f"{name}_id") is not None
+        and not Ticket._meta.get_field(name).is_cached(ticket)
     ]
     if len(missing) > 1:
         stored = Ticket.objects.select_related(*missing).only("pk", *missing).get(pk=ticket.pk)

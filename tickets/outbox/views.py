@@ -30,7 +30,9 @@ class WebhookEndpointListView(APIView):
 
     @extend_schema(responses={200: WebhookEndpointSerializer(many=True), **ERRORS(401, 403)})
     def get(self, request):
-        return Response(WebhookEndpointSerializer(selectors.webhook_endpoint_list(), many=True).data)
+        return Response(
+            WebhookEndpointSerializer(selectors.webhook_endpoint_list(), many=True).data
+        )
 
     @extend_schema(
         request=WebhookEndpointCreateInputSerializer,
@@ -62,9 +64,7 @@ class WebhookEndpointView(APIView):
         endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
         serializer = WebhookEndpointUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        endpoint = services.webhook_endpoint_update(
-            endpoint=endpoint, **serializer.validated_data
-        )
+        endpoint = services.webhook_endpoint_update(endpoint=endpoint, **serializer.validated_data)
         return Response(WebhookEndpointSerializer(endpoint).data)
 
     @extend_schema(responses={204: None, **ERRORS(401, 403, 404)})

@@ -64,7 +64,9 @@ def smtp(settings, smtp_port):
 
 
 def open_ticket(requester):
-    return ticket_create(title="Refund", description="charged twice on my invoice", created_by=requester)
+    return ticket_create(
+        title="Refund", description="charged twice on my invoice", created_by=requester
+    )
 
 
 def test_the_assignee_is_told_in_their_language_with_a_reply_token(
@@ -113,7 +115,9 @@ def test_an_internal_note_never_reaches_the_requester(
     dispatch_until_idle()
     assert smtp.to(requester.email) == []
 
-    event_record(ticket=ticket, kind=EventKind.MESSAGE_ADDED, actor=staff, message=3, internal=False)
+    event_record(
+        ticket=ticket, kind=EventKind.MESSAGE_ADDED, actor=staff, message=3, internal=False
+    )
     dispatch_until_idle()
 
     [message] = smtp.to(requester.email)
@@ -178,7 +182,5 @@ def test_preferences_over_the_api(as_user, requester):
     assert response.status_code == 200
     assert response.json() == {"language": "de", "muted": ["public_reply", "resolved"]}
 
-    response = client.patch(
-        "/api/notifications/preferences/", {"language": "xx"}, format="json"
-    )
+    response = client.patch("/api/notifications/preferences/", {"language": "xx"}, format="json")
     assert response.status_code == 400 and "language" in response.json()

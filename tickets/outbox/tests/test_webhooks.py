@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def open_ticket(requester, title="Refund"):
-    return ticket_create(title=title, description="charged twice on my invoice", created_by=requester)
+    return ticket_create(
+        title=title, description="charged twice on my invoice", created_by=requester
+    )
 
 
 def test_each_event_is_posted_signed_with_its_id_type_and_snapshot(
