@@ -42,14 +42,11 @@ class ParsedMail:
     sender_name: str
     subject: str
     text: str  # the whole text body (HTML converted), quotes and all
+    reply: str  # the text the sender wrote: no quoted history, no signature
     attachments: list[MailAttachment]
     headers: EmailMessage  # for the screening (tickets/mail/screening.py)
     recipients: list[str] = field(default_factory=list)  # To, Cc, Delivered-To, envelope
     references: list[str] = field(default_factory=list)  # In-Reply-To and References ids
-
-    def reply_text(self) -> str:
-        """The text the sender wrote, without the quoted history and their signature."""
-        return reply_strip(self.text)
 
 
 def mail_parse(raw: bytes, *, envelope_recipients: list[str] = ()) -> ParsedMail:
@@ -63,6 +60,7 @@ def mail_parse(raw: bytes, *, envelope_recipients: list[str] = ()) -> ParsedMail
         sender_name, sender = _sender(message)
         subject = _header(message, "Subject")
         text = _text_body(message)
+        reply = reply_strip(text)
         attachments = _attachments(message)
         # Case kept: the local part carries a case-sensitive token.
         recipients = list(envelope_recipients) + [
@@ -78,22 +76,36 @@ def mail_parse(raw: bytes, *, envelope_recipients: list[str] = ()) -> ParsedMail
         )
     except MailUndecodable:
         raise
-    except (LookupError, ValueError, TypeError, IndexError, AttributeError) as failure:
-        # The stdlib parser is lenient; what still fails here is mail too broken to read.
-        raise MailUndecodable(f"The message could not be decoded: {failure}") from failure
+    except Exception as failure:  # noqa: BLE001 - hostile input through three parsers
+        # The stdlib parser is lenient; what still fails here (there, in html2text or in the
+        # reply parser) is mail too broken to read, refused rather than a crash of the door.
+        raise MailUndecodable(
+            f"The message could not be decoded: {type(failure).__name__}: {failure}"[:500]
+        ) from failure
+    sender = text_storable(sender)
     if not sender:
         raise MailUndecodable("The message has no From address.")
+    if len(sender) > 254:  # RFC 5321's limit, and the user model's email column
+        raise MailUndecodable("The From address is longer than 254 characters.")
     return ParsedMail(
-        message_id=_header(message, "Message-ID").strip(),
+        message_id=text_storable(_header(message, "Message-ID")),
         sender=sender,
-        sender_name=sender_name,
-        subject=subject,
-        text=text,
+        sender_name=text_storable(sender_name),
+        subject=text_storable(subject),
+        text=text_storable(text),
+        reply=text_storable(reply),
         attachments=attachments,
         headers=message,
-        recipients=recipients,
-        references=references,
+        recipients=[text_storable(address) for address in recipients],
+        references=[text_storable(reference) for reference in references],
     )
+
+
+def text_storable(text: str) -> str:
+    """Text PostgreSQL can store: no NUL characters, no lone surrogates (what the parser keeps
+    of undecodable header bytes), no surrounding whitespace."""
+    text = text.replace("\x00", "")
+    return text.encode("utf-8", errors="replace").decode("utf-8").strip()
 
 
 def _header(message: EmailMessage, name: str) -> str:
@@ -101,7 +113,7 @@ def _header(message: EmailMessage, name: str) -> str:
     try:
         value = message.get(name)
     except (LookupError, ValueError, IndexError, AttributeError):
-        value = message.get_all(name, failobj=[""])[0] if hasattr(message, "get_all") else ""
+        value = ""  # a header too broken to parse counts as absent
     return re.sub(r"\s+", " ", str(value or "")).strip()
 
 
@@ -178,7 +190,9 @@ def _attachments(message: EmailMessage) -> list[MailAttachment]:
         content = part.get_payload(decode=True) or b""
         found.append(
             MailAttachment(
-                name=name or "attachment", content=content, declared_type=part.get_content_type()
+                name=text_storable(name or "") or "attachment",
+                content=content,
+                declared_type=part.get_content_type(),
             )
         )
     return found

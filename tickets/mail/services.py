@@ -33,7 +33,13 @@ from tickets.conversation.attachments import (
     attachment_check,
 )
 from tickets.conversation.services import message_create
-from tickets.mail.parsing import MailUndecodable, ParsedMail, mail_parse, reply_tokens
+from tickets.mail.parsing import (
+    MailUndecodable,
+    ParsedMail,
+    mail_parse,
+    reply_tokens,
+    text_storable,
+)
 from tickets.mail.screening import mail_screen
 from tickets.models import InboundDoor, InboundMail, InboundOutcome, Notification, Ticket
 from tickets.services import ticket_create
@@ -144,7 +150,7 @@ def _reply_add(
     mail: ParsedMail, *, door: InboundDoor, size: int, ticket: Ticket, notification: Notification
 ) -> InboundMail:
     attachments, refused = _attachments_check(mail)
-    body = _with_refusals(mail.reply_text(), refused)
+    body = _with_refusals(mail.reply, refused)
     if not body and not attachments:
         return _refuse(door=door, size=size, reason="the reply has no text", mail=mail)
     if not body:
@@ -169,7 +175,7 @@ def _reply_add(
 
 def _ticket_open(mail: ParsedMail, *, door: InboundDoor, size: int, notice: str) -> InboundMail:
     attachments, refused = _attachments_check(mail)
-    text = mail.reply_text()
+    text = mail.reply
     title = (mail.subject or text.split("\n", 1)[0] or "").strip()[:_TITLE_MAX]
     if not title and not attachments:
         return _refuse(door=door, size=size, reason="no subject, text or attachment", mail=mail)
@@ -226,7 +232,8 @@ def _record(
     return InboundMail.objects.create(
         door=door,
         outcome=outcome,
-        reason=reason,
+        # An error's text may quote the message's bytes: stored as PostgreSQL can.
+        reason=text_storable(reason),
         size=size,
         message_id=(mail.message_id if mail else "")[:998],
         sender=(mail.sender if mail else "")[:320],
