@@ -59,6 +59,14 @@ SECRETS = (
         "ML_SIGNING_KEY",
         "signs model artefacts: whoever knows it can make every worker run their code",
     ),
+    # Optional: unset, the HTTP door for inbound mail (POST /api/mail/inbound/) is closed.
+    Secret(
+        "MAIL_INBOUND_SECRET",
+        "MAIL_INBOUND_SECRET",
+        "lets a mail provider post mail: whoever knows it can open tickets and reply as anyone "
+        "whose reply token they hold",
+        required=False,
+    ),
 )
 
 

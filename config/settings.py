@@ -500,6 +500,20 @@ EMAIL_REPLY_DOMAIN = env.str("EMAIL_REPLY_DOMAIN", default="localhost")
 # Seconds an SMTP connection may wait on the server.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
+# Inbound mail (tickets/mail/, docs/mail.md): two doors, one service.
+# The shared secret of the HTTP door (POST /api/mail/inbound/, header X-Mail-Inbound-Secret);
+# unset: that door is closed (403). Checked like every secret of config/secrets.py.
+MAIL_INBOUND_SECRET = _secrets["MAIL_INBOUND_SECRET"]
+# Largest message accepted, in bytes, at either door (the SMTP listener advertises it as SIZE).
+MAIL_INBOUND_MAX_BYTES = env.int("MAIL_INBOUND_MAX_BYTES", default=10_000_000)
+# Where `manage.py mail_inbound` listens unless told otherwise (--host, --port): behind the
+# organisation's mail server, which relays to it.
+MAIL_INBOUND_HOST = env.str("MAIL_INBOUND_HOST", default="127.0.0.1")
+MAIL_INBOUND_PORT = env.int("MAIL_INBOUND_PORT", default=8025)
+# A notification's reply token is honoured for this many days after it was sent; a reply with
+# an older (or unknown) token opens a new ticket instead.
+MAIL_INBOUND_REPLY_DAYS = env.int("MAIL_INBOUND_REPLY_DAYS", default=90)
+
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,

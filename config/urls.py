@@ -51,6 +51,7 @@ urlpatterns = [
     path("api/analytics/", include("tickets.analytics.urls")),
     path("api/tickets/", include("tickets.conversation.urls")),
     path("api/", include("tickets.outbox.urls")),
+    path("api/mail/", include("tickets.mail.urls")),
     path("api/", include(router.urls)),
     path("api/", include(alias_router.urls)),
     # The admin's login form under the sign-in rate limits of /api/token/ (same path as the

@@ -198,5 +198,7 @@ class TicketAdmin(admin.ModelAdmin):
             )
 
 
-# The outbox's webhooks and notifications (their admin lives in their room).
+# The admin of the rooms that have one: inbound mail records, the outbox's webhooks and
+# notifications.
+from tickets.mail import admin as mail_admin  # noqa: E402,F401
 from tickets.outbox import admin as outbox_admin  # noqa: E402,F401

@@ -4,6 +4,12 @@ from tickets.models.category import Category
 from tickets.models.conversation import AuthorRole, MessageAttachment, TicketMessage
 from tickets.models.corrections import TriageCorrection
 from tickets.models.events import AssignmentMode, EventKind, TicketEvent
+from tickets.models.inbound import (
+    IGNORED_OUTCOMES,
+    InboundDoor,
+    InboundMail,
+    InboundOutcome,
+)
 from tickets.models.outbox import (
     MODEL_ACTIVATED,
     DeliveryState,
@@ -51,6 +57,10 @@ __all__ = [
     "ModelGate",
     "MessageAttachment",
     "DeliveryState",
+    "IGNORED_OUTCOMES",
+    "InboundDoor",
+    "InboundMail",
+    "InboundOutcome",
     "Notification",
     "NotificationKind",
     "NotificationLanguage",

@@ -81,6 +81,7 @@ ENDPOINTS = {
     "webhook-deliveries": "a webhook endpoint id; staff only (test_api_webhooks.py)",
     "webhook-redeliver": "a webhook endpoint id; staff only (test_api_webhooks.py)",
     "notification-preferences": "the caller's own preferences, no id (test_notifications.py)",
+    "mail-inbound": "a mail provider's door: shared secret, no id (mail test_doors.py)",
     "api-root": "public links",
     "token_obtain_pair": "credentials in, tokens out (config/api/tests/test_auth.py)",
     "token_refresh": "config/api/tests/test_auth.py",

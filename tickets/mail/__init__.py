@@ -1,0 +1,1 @@
+"""Mail in: the SMTP listener and the HTTP endpoint, one service (docs/mail.md)."""
