@@ -31,6 +31,7 @@ from tickets.models import (
 from tickets.models.conversation import attachment_path
 from tickets.services import ticket_lock
 from tickets.services.workflow import status_change
+from tickets.sla.services import sla_first_response_record
 
 NOTES_ARE_STAFF_ONLY = "Only agents and staff write internal notes."
 STATUS_IS_STAFF_ONLY = "Only agents and staff set the status with a message."
@@ -136,8 +137,8 @@ def message_create(
                 # A note leaves no trace a requester could see, not even updated_at.
                 fields = ["updated_at"]
                 if role != AuthorRole.REQUESTER and ticket.first_response_at is None:
-                    ticket.first_response_at = message.created_at
-                    fields.append("first_response_at")
+                    # Sets first_response_at and moves the SLA sweep's next look (tickets/sla/).
+                    fields += sla_first_response_record(ticket, message.created_at)
                     payload["first_response"] = True
                 ticket.save(update_fields=fields)
             event_record(ticket=ticket, kind=EventKind.MESSAGE_ADDED, actor=author, **payload)

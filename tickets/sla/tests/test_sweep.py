@@ -218,3 +218,21 @@ def test_two_sweepers_at_once_record_and_escalate_each_once(settings, billing, m
         ticket.refresh_from_db()
         assert ticket.priority == Priority.MEDIUM  # raised once, not twice
         assert ticket.events.filter(kind=EventKind.PRIORITY_CHANGED).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_reply_through_the_conversation_meets_the_first_response_target(billing, make_policy):
+    from tickets.conversation.services import message_create
+
+    make_policy(department=billing.department)
+    ticket = open_ticket(billing)
+    with time_machine.travel(hours(1.5), tick=False):
+        message_create(ticket=ticket, author=StaffFactory(), body="Looking into it.")
+    ticket.refresh_from_db()
+    assert ticket.first_response_at == hours(1.5)
+    # The sweep's next look is the resolution's at-risk instant, no longer the first response's.
+    assert ticket.sla_check_at > ticket.first_response_due
+
+    sla_sweep(now=hours(3))
+
+    assert sla_events(ticket) == []
