@@ -29,6 +29,7 @@ from tickets.models import (
     NotificationKind,
     NotificationPreference,
     OutboxEvent,
+    TicketMessage,
     TicketStatus,
 )
 from tickets.outbox.mail_texts import FOOTER, TEXTS
@@ -119,12 +120,17 @@ def notification_message(notification: Notification, *, connection=None) -> Emai
     facts, invitation, opt_out = (text.format(**values) for text in FOOTER[language])
     domain = settings.EMAIL_REPLY_DOMAIN
     token = notification.reply_token
-    text = f"{lead}\n\n{facts}\n\n{invitation}\n\n-- \n{opt_out}\n"
+    reply = _public_reply_body(notification)
+    quoted = f"{reply}\n\n" if reply else ""
+    text = f"{lead}\n\n{quoted}{facts}\n\n{invitation}\n\n-- \n{opt_out}\n"
     html = format_html(
-        '<html lang="{}"><body><p>{}</p><p>{}</p><p>{}</p><hr><p><small>{}</small></p>'
+        '<html lang="{}"><body><p>{}</p>{}<p>{}</p><p>{}</p><hr><p><small>{}</small></p>'
         "</body></html>",
         language,
         lead,
+        format_html('<blockquote style="white-space: pre-wrap">{}</blockquote>', reply)
+        if reply
+        else "",
         facts,
         invitation,
         opt_out,
@@ -140,6 +146,20 @@ def notification_message(notification: Notification, *, connection=None) -> Emai
     )
     message.attach_alternative(str(html), "text/html")
     return message
+
+
+def _public_reply_body(notification: Notification) -> str:
+    """The text of the public reply a `public_reply` email announces, as it reads now (a
+    redacted reply reads redacted); an internal note is never read here."""
+    if notification.kind != NotificationKind.PUBLIC_REPLY:
+        return ""
+    message_id = (notification.event.payload or {}).get("message")
+    body = (
+        TicketMessage.objects.filter(pk=message_id, internal=False)
+        .values_list("body", flat=True)
+        .first()
+    )
+    return body or ""
 
 
 def _record(notification: Notification, error: str) -> None:

@@ -124,6 +124,26 @@ def test_an_internal_note_never_reaches_the_requester(
     assert "New reply" in message["Subject"]
 
 
+def test_a_public_reply_reaches_the_requester_with_its_text_and_a_note_never(
+    smtp, requester, billing_agent, catalogue
+):
+    from tickets.conversation.services import message_create
+
+    ticket = open_ticket(requester)
+    agent = billing_agent.user
+    message_create(ticket=ticket, author=agent, body="Internal: customer is a VIP", internal=True)
+    message_create(ticket=ticket, author=agent, body="We refunded the second charge.")
+
+    dispatch_until_idle()
+
+    [message] = smtp.to(requester.email)
+    assert "New reply" in message["Subject"]
+    for part in ("plain", "html"):
+        body = message.get_body((part,)).get_content()
+        assert "We refunded the second charge." in body
+        assert "VIP" not in body
+
+
 def test_the_departments_agents_hear_of_an_sla_at_risk(smtp, requester, billing_agent, catalogue):
     colleague = AgentFactory(department=billing_agent.department)
     retired = AgentFactory(department=billing_agent.department, retired_at=timezone.now())
