@@ -61,6 +61,7 @@ class TicketSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "resolved_at",
+            "first_response_at",
             "classified_by",
             "confidence",
             "model_version",

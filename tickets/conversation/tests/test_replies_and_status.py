@@ -33,6 +33,8 @@ def test_first_public_agent_reply_sets_first_response_at_once(as_user, ticket, b
     added = [p for kind, p in trail(ticket) if kind == "message_added"]
     assert added[0]["first_response"] is True
     assert "first_response" not in added[1]
+    shown = as_user(ticket.created_by).get(f"/api/tickets/{ticket.pk}/").json()
+    assert shown["first_response_at"] == "2026-03-02T09:00:00Z"
 
 
 def test_notes_and_requester_replies_do_not_count_as_first_response(
