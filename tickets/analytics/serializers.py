@@ -194,7 +194,10 @@ class TriageModelSerializer(TriageFiguresSerializer):
     )
     is_active = serializers.BooleanField()
     threshold = serializers.FloatField(
-        allow_null=True, help_text="The confidence threshold the model recorded, if any."
+        allow_null=True,
+        help_text="The model's learnt global confidence threshold (metrics.policy.threshold; "
+        "categories may have their own); null: none recorded, or the target precision was "
+        "unreachable and the model decides nothing.",
     )
     categories = TriageCategorySerializer(many=True, help_text="By decreasing tickets.")
 
@@ -202,8 +205,10 @@ class TriageModelSerializer(TriageFiguresSerializer):
 class TriageSerializer(WindowSerializer):
     active_model = serializers.CharField(allow_null=True)
     threshold = serializers.FloatField(
-        help_text="The confidence threshold in force: the active model's, else "
-        "ML_CONFIDENCE_THRESHOLD."
+        allow_null=True,
+        help_text="The confidence threshold in force: ML_CONFIDENCE_THRESHOLD when set (it "
+        "overrides the models), else the active model's learnt global threshold; null: no "
+        "active model, or one that decides nothing.",
     )
     threshold_source = serializers.ChoiceField(choices=["model", "setting"])
     total = TriageFiguresSerializer()

@@ -161,7 +161,7 @@ def analytics_triage(*, user, days: int, now: datetime | None = None) -> dict:
         version: (is_active, threshold_of(threshold))
         for version, is_active, threshold in ClassifierModel.objects.filter(
             Q(version__in=[v for v in by_version if v]) | Q(is_active=True)
-        ).values_list("version", "is_active", "metrics__threshold")
+        ).values_list("version", "is_active", "metrics__policy__threshold")
     }
     active = next((v for v, (is_active, _t) in models.items() if is_active), None)
     threshold = models[active][1] if active else None
@@ -173,8 +173,13 @@ def analytics_triage(*, user, days: int, now: datetime | None = None) -> dict:
         "since": window.since,
         "until": window.until,
         "active_model": active,
-        "threshold": threshold if threshold is not None else settings.ML_CONFIDENCE_THRESHOLD,
-        "threshold_source": "model" if threshold is not None else "setting",
+        # ML_CONFIDENCE_THRESHOLD, when set, overrides what models learnt (classification.py).
+        "threshold": (
+            settings.ML_CONFIDENCE_THRESHOLD
+            if settings.ML_CONFIDENCE_THRESHOLD is not None
+            else threshold
+        ),
+        "threshold_source": "setting" if settings.ML_CONFIDENCE_THRESHOLD is not None else "model",
         "total": _with_rates(total),
         "models": [
             {

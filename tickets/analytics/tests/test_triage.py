@@ -56,7 +56,7 @@ def history(catalogue, staff, frozen_now):
     """Seven triage decisions in the last 30 days, four of them corrected, one reassigned;
     and tickets that do not count (set by hand, too old, undated history)."""
     registered(V1)
-    registered(V2, active=True, metrics={"macro_f1": 0.9, "threshold": 0.6})
+    registered(V2, active=True, metrics={"macro_f1": 0.9, "policy": {"threshold": 0.6}})
     billing, bug, account = catalogue["billing"], catalogue["bug"], catalogue["account"]
     refunds = CategoryFactory(slug="refunds", name="Refunds", department=billing.department)
     ada = AgentFactory(user__username="ada", department=billing.department)
@@ -81,7 +81,8 @@ def history(catalogue, staff, frozen_now):
     return ada
 
 
-def test_figures_per_model_version_and_category(staff_client, history):
+def test_figures_per_model_version_and_category(staff_client, history, settings):
+    settings.ML_CONFIDENCE_THRESHOLD = None
     body = staff_client.get(URL, {"days": 30}).json()
 
     assert (body["active_model"], body["threshold"], body["threshold_source"]) == (
@@ -134,19 +135,36 @@ def test_a_longer_window_counts_the_older_correction(staff_client, history):
     assert (body["total"]["tickets"], body["total"]["corrected"]) == (8, 5)
 
 
-def test_without_an_active_model_the_setting_is_the_threshold(staff_client, settings, catalogue):
+def test_the_setting_when_set_is_the_threshold_in_force(staff_client, settings, catalogue):
     settings.ML_CONFIDENCE_THRESHOLD = 0.42
-    registered(V1, metrics={"threshold": 0.8})
+    registered(V1, active=True, metrics={"policy": {"threshold": 0.8}})
 
     body = staff_client.get(URL).json()
 
     assert (body["active_model"], body["threshold"], body["threshold_source"]) == (
-        None,
+        V1,
         0.42,
         "setting",
     )
     assert body["total"] == figures()
     assert body["models"] == [] and body["categories"] == []
+
+
+def test_no_threshold_without_an_active_model_or_one_that_decides_nothing(
+    staff_client, settings, catalogue
+):
+    settings.ML_CONFIDENCE_THRESHOLD = None
+    assert staff_client.get(URL).json()["threshold"] is None
+    # Training found no threshold reaching the target precision: the model decides nothing.
+    registered(V1, active=True, metrics={"policy": {"threshold": None, "reached": False}})
+
+    body = staff_client.get(URL).json()
+
+    assert (body["active_model"], body["threshold"], body["threshold_source"]) == (
+        V1,
+        None,
+        "model",
+    )
 
 
 @pytest.mark.parametrize(

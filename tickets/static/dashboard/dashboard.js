@@ -173,7 +173,7 @@
       total.tickets + " decisions: " + total.model + " by the model, " + total.keywords +
       " by keywords, " + total.none + " by nobody; corrected " + rate(total.correction_rate) +
       " (misrouted " + rate(total.misroute_rate) + "), reassigned " + rate(total.reassignment_rate) +
-      ". Threshold in force " + triage.threshold + " (" + model + ", from the " +
+      ". Threshold in force " + (triage.threshold === null ? "none" : triage.threshold) + " (" + model + ", from the " +
       triage.threshold_source + ").";
   }
 
