@@ -4,6 +4,8 @@ values it takes."""
 
 import re
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import F
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
@@ -34,6 +36,12 @@ class StrictOrderingFilter(OrderingFilter):
             )
         return terms
 
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        return queryset.order_by(*(_nulls_last(queryset.model, term) for term in ordering))
+
     def get_template_context(self, request, queryset, view):
         # The browsable API's filter form: a bad value is reported by the response itself.
         try:
@@ -60,3 +68,18 @@ class StrictOrderingFilter(OrderingFilter):
             )
             parameter["schema"]["pattern"] = f"^({one}(,{one})*)?$"
         return parameters
+
+
+def _nulls_last(model, term: str):
+    """A nullable column's missing values last in both directions, on PostgreSQL (where NULL
+    sorts as the largest value) and SQLite (the smallest) alike: a queue by `resolution_due`
+    lists the tickets without one after those with one. Other columns stay plain names, so
+    their indexes serve the ordering as before."""
+    name = term.removeprefix("-")
+    try:
+        nullable = "__" not in name and model._meta.get_field(name).null
+    except FieldDoesNotExist:
+        nullable = False
+    if not nullable:
+        return term
+    return F(name).desc(nulls_last=True) if term.startswith("-") else F(name).asc(nulls_last=True)

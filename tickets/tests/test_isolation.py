@@ -74,6 +74,8 @@ ENDPOINTS = {
     "analytics-mttr": "department scoped: test_analytics_count_only_the_agents_department",
     "analytics-backlog": "department scoped: test_analytics_count_only_the_agents_department",
     "analytics-agents": "department scoped: test_analytics_count_only_the_agents_department",
+    "analytics-first-response": "department scoped: test_first_response.py (an agent's own)",
+    "analytics-triage": "department scoped: test_triage.py (tickets now in their department)",
     "analytics-sla": "department scoped: tickets/sla/tests/test_analytics.py (an agent's own)",
     "analytics-sla-at-risk": "department scoped, as analytics-sla (analytics_tickets)",
     "webhook-list": "staff only: test_only_staff_see_or_register_endpoints (outbox tests)",
