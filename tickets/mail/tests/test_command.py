@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from config.secrets import SECRETS, secrets_problems
 from tickets.mail.tests.conftest import eml, smtp_send
@@ -22,7 +23,11 @@ class Listening:
         self.bound_port = port
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs a database two processes share"
+)
 def test_the_command_listens_receives_and_stops_on_sigterm(catalogue):
     env = {
         **os.environ,

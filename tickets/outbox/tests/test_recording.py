@@ -121,7 +121,11 @@ def test_a_model_activation_is_an_event_without_a_ticket(trained_model, second_m
     assert event.payload["version"] == trained_model.version
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL's concurrent writers"
+)
 def test_concurrent_writers_never_share_a_sequence_number(requester, catalogue):
     ticket = ticket_create(title="Refund", description="charged twice", created_by=requester)
     created = len(events_of(ticket))

@@ -12,7 +12,8 @@ from django.core.management import CommandError
 from django.db import connection
 
 from tickets.models import ClassifierModel, TrainingJob
-from tickets.triage.tests.helpers import active_versions
+from tickets.tests.factories import UserFactory
+from tickets.triage.tests.helpers import active_versions, history_seed
 from tickets.triage.tests.test_commands import run
 
 MANAGE = settings.BASE_DIR / "manage.py"
@@ -70,9 +71,12 @@ def test_cron_runs_the_retrain_without_a_broker(trained_model, tmp_path):
 
 @pytest.mark.django_db
 def test_a_rejected_retrain_keeps_the_active_model_and_says_so(
-    settings, trained_model, worse_training
+    settings, trained_model, worse_training, monkeypatch
 ):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens: never used
+    # New tickets since the active model's training, for the gate to compare on.
+    monkeypatch.setattr("tickets.triage.gate.MIN_UNSEEN_ROWS", 10)
+    history_seed(requester=UserFactory(username="archive-2"))
 
     output = run("retrain")
 
