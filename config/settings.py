@@ -503,7 +503,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Inbound mail (tickets/mail/, docs/mail.md): two doors, one service.
 # The shared secret of the HTTP door (POST /api/mail/inbound/, header X-Mail-Inbound-Secret);
 # unset: that door is closed (403). Checked like every secret of config/secrets.py.
-MAIL_INBOUND_SECRET = _secrets["MAIL_INBOUND_SECRET"]
+# Stripped as the check above reads it: a value of spaces is unset, never a secret of spaces.
+MAIL_INBOUND_SECRET = _secrets["MAIL_INBOUND_SECRET"].strip()
 # Largest message accepted, in bytes, at either door (the SMTP listener advertises it as SIZE).
 MAIL_INBOUND_MAX_BYTES = env.int("MAIL_INBOUND_MAX_BYTES", default=10_000_000)
 # Where `manage.py mail_inbound` listens unless told otherwise (--host, --port): behind the

@@ -5,17 +5,20 @@ on rows it never trained on. The saved model is refitted on every row, so the ne
 score comes from its evaluation model, fitted without the held-out rows
 (`TrainingResult.holdout_predicted`); the active model trained on every ticket up to the
 highest id it saw (`params.max_ticket_id`), so the rows compared are the held-out tickets
-newer than that. With fewer than MIN_UNSEEN_ROWS such rows (a retrain with little new
-history, e.g. to take corrections in), there is no honest common ground: the new model
-passes, with `gate_scores.basis` = `too_few_new_rows` and both models' own held-out
-estimates (`metrics.macro_f1`, each on a different split) for information only, since on
-small splits they differ by more than the tolerance by chance alone.
+newer than that, except those whose category the active model decided itself and nobody
+corrected (their label is its own prediction: it would score itself right). With fewer than
+MIN_UNSEEN_ROWS such rows (a retrain with little new history, e.g. to take corrections in),
+there is no honest common ground: the new model passes, with `gate_scores.basis` =
+`too_few_new_rows` and both models' own held-out estimates (`metrics.macro_f1`, each on a
+different split) for information only, since on small splits they differ by more than the
+tolerance by chance alone.
 
 The new model becomes active when it is not worse than the active one by more than
 ML_PROMOTION_TOLERANCE. Otherwise it is registered as `rejected` with both scores, and staff
 can still activate it (POST /api/ml/models/{version}/activate/). With no model active, the new
 one is activated (`first`); with an active model whose artefact cannot be loaded (triage is on
-keywords meanwhile), the new one passes.
+keywords meanwhile), or that did not record the tickets it learnt from (trained before the
+gate), the new one passes with a `note` saying so.
 
 The scoring is slow work: it runs before the transaction that registers the model.
 """
@@ -26,7 +29,7 @@ from django.conf import settings
 
 from ml.promotion import decisions_macro_f1, holdout_macro_f1, promotion_passes
 from ml.training import TrainingResult
-from tickets.models import ClassifierModel, ModelGate
+from tickets.models import ClassifiedBy, ClassifierModel, ModelGate, Ticket
 from tickets.triage.registry import active_model, active_row
 
 # Below this many new held-out rows a macro-F1 over them is too noisy to decide by.
@@ -65,8 +68,18 @@ def gate_verdict(*, result: TrainingResult) -> GateVerdict:
     }
     scores |= {k: None if v is None else round(v, 6) for k, v in estimates.items()}
     unseen = []
-    if through is not None and result.holdout_predicted:
-        unseen = [i for i, ticket_id in enumerate(result.holdout_ids) if ticket_id > through]
+    if through is None:
+        scores["note"] = "the active model did not record the tickets it learnt from"
+    elif result.holdout_predicted:
+        newer = {
+            ticket_id: i for i, ticket_id in enumerate(result.holdout_ids) if ticket_id > through
+        }
+        self_labelled = set(
+            Ticket.objects.filter(
+                pk__gt=through, classified_by=ClassifiedBy.MODEL, model_version=row[0]
+            ).values_list("pk", flat=True)
+        )
+        unseen = sorted(i for ticket_id, i in newer.items() if ticket_id not in self_labelled)
     if len(unseen) >= MIN_UNSEEN_ROWS:
         labels = [result.holdout_labels[i] for i in unseen]
         candidate_f1 = decisions_macro_f1(labels, [result.holdout_predicted[i] for i in unseen])

@@ -143,3 +143,17 @@ def test_an_active_model_that_cannot_be_loaded_is_replaced(trained_model, monkey
     assert record.gate_scores["active_macro_f1"] is None
     assert record.gate_scores["note"] == "the active model's artefact cannot be loaded"
     assert active_versions() == [record.version]
+
+
+def test_tickets_the_active_model_labelled_itself_are_not_compared_on(trained_model, monkeypatch):
+    """Their category is the active model's own prediction, uncorrected: it would score
+    itself right on them."""
+    _more_history(monkeypatch)
+    Ticket.objects.filter(pk__gt=trained_model.params["max_ticket_id"]).update(
+        classified_by="model", model_version=trained_model.version
+    )
+
+    record = triage_services.model_train(seed=7)
+
+    assert (record.gate_scores["basis"], record.gate_scores["n_rows"]) == ("too_few_new_rows", 0)
+    assert record.gate == "passed"
