@@ -25,10 +25,21 @@ class Target:
     address: str  # the checked IP address to connect to
 
 
+# IPv6 prefixes that carry an IPv4 address a gateway may translate to (NAT64, RFC 6052 and
+# 8215; 6to4, RFC 3056): counted "global" by some Python releases, they can reach a private
+# or metadata IPv4 address through the gateway.
+_TRANSLATED = tuple(
+    ipaddress.ip_network(prefix) for prefix in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16")
+)
+
+
 def _address_allowed(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif any(ip in network for network in _TRANSLATED):
+            return False
     return ip.is_global and not ip.is_multicast
 
 

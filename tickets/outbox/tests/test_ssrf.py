@@ -24,6 +24,9 @@ pytestmark = pytest.mark.django_db
         "http://[::ffff:127.0.0.1]/hook",
         "http://0.0.0.0/hook",
         "http://100.64.0.1/hook",
+        # The metadata address through a NAT64 gateway, and a private one through 6to4.
+        "http://[64:ff9b::a9fe:a9fe]/hook",
+        "http://[2002:a00:1::1]/hook",
     ],
 )
 def test_registering_a_non_public_address_is_refused(as_user, staff, url):
