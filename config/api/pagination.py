@@ -176,10 +176,11 @@ class StandardPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.keyset = None
+        # Checked whichever mode answers: a malformed `page` is a 400 even beside a cursor.
+        _positive_int(request, self.page_query_param, maximum=MAX_PAGE)
         if self._cursor_mode(request, view):
             self.keyset = KeysetPagination(self.get_page_size(request), self.cursor_query_param)
             return self.keyset.paginate_queryset(queryset, request, view)
-        _positive_int(request, self.page_query_param, maximum=MAX_PAGE)
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound:

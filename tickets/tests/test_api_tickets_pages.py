@@ -65,6 +65,13 @@ def test_a_bad_cursor_or_an_ordering_it_cannot_follow_is_a_400(staff_client, sev
     assert by_priority.status_code == 400 and "cursor" in by_priority.json()
 
 
+def test_a_malformed_page_beside_a_cursor_is_a_400_naming_the_page(staff_client, seven):
+    response = staff_client.get(TICKETS, {"cursor": "", "page": "true"})
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["page"]
+
+
 def test_numbered_pages_count_at_most_the_limit(staff_client, seven, monkeypatch):
     monkeypatch.setattr(pagination, "COUNT_LIMIT", 4)
 
