@@ -96,6 +96,8 @@ def test_anonymous_gets_401(api_client, ticket):
         ({}, "body"),
         ({"body": "   "}, "body"),
         ({"body": 12}, "body"),
+        ({"body": ["a", "b"]}, "body"),
+        ({"body": {"text": "hello"}}, "body"),
         ({"body": "x", "internal": "yes"}, "internal"),
         ({"body": "x", "status": "WAITING"}, "status"),
         ({"body": "x", "colour": "red"}, "colour"),
