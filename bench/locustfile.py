@@ -47,6 +47,8 @@ SCENARIOS = {
     "mttr_category": ("GET", "/api/analytics/mttr/?days=30&by=category", None),
     "backlog": ("GET", "/api/analytics/backlog/", None),
     "analytics_agents": ("GET", "/api/analytics/agents/?days=30", None),
+    "sla": ("GET", "/api/analytics/sla/?days=30", None),
+    "sla_at_risk": ("GET", "/api/analytics/sla/at_risk/", None),
 }
 SCENARIO = os.environ.get("BENCH_SCENARIO", "list_first")
 

@@ -44,6 +44,34 @@ def deep_list_path(client, page_size: int = 25) -> str:
     return f"/api/tickets/?page={max(1, n // 2 // page_size)}&page_size={page_size}"
 
 
+def sla_sweep_probe(passes: int = 20) -> dict:
+    """The SLA sweep as cron runs it (`sla_check`): one pass that records whatever is due now,
+    then `passes` passes with nothing due (the steady state between two instants)."""
+    from django.utils import timezone
+
+    from tickets.models import OPEN_STATUSES, Ticket
+    from tickets.services.escalation import sla_check
+
+    started = time.perf_counter()
+    first = sla_check()
+    first_ms = (time.perf_counter() - started) * 1000
+    idle = []
+    for _ in range(passes):
+        started = time.perf_counter()
+        report = sla_check()
+        idle.append((time.perf_counter() - started) * 1000)
+        if report.warnings or report.breaches:
+            raise SystemExit("an idle SLA pass recorded events: the probe's premise is wrong")
+    return {
+        "tickets_with_instants": Ticket.objects.filter(resolution_due__isnull=False).count(),
+        "open": Ticket.objects.filter(status__in=OPEN_STATUSES).count(),
+        "to_look_at": Ticket.objects.filter(sla_check_at__gt=timezone.now()).count(),
+        "first_pass_ms": round(first_ms, 1),
+        "first_pass_recorded": first.warnings + first.breaches,
+        "idle_pass": {**_percentiles(idle), "max_ms": round(max(idle), 2), "n": passes},
+    }
+
+
 def main() -> None:
     import django
 
@@ -94,9 +122,12 @@ def main() -> None:
         "mttr/?days=30&by=category",
         "backlog/",
         "agents/?days=30",
+        "sla/?days=30",
+        "sla/at_risk/",
     ):
         queries[f"analytics/{url}"] = count("GET", f"/api/analytics/{url}")
 
+    sweep = sla_sweep_probe()
     model = active_model()
     rows = list(Ticket.objects.filter(pk__in=ids).values_list("title", "description"))
     predict, similar_model, similar_cosine, similar_api = [], [], [], []
@@ -132,6 +163,7 @@ def main() -> None:
                     "similar_endpoint_top5": _percentiles(similar_api),
                 },
                 "similarity_index_mb": round(model.index.nbytes / 1e6, 1),
+                "sla_sweep": sweep,
             }
         )
     )

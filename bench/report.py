@@ -17,6 +17,8 @@ LABELS = {
     "mttr_category": "analytics mttr ?days=30&by=category",
     "backlog": "analytics backlog",
     "analytics_agents": "analytics agents ?days=30",
+    "sla": "analytics sla ?days=30",
+    "sla_at_risk": "analytics sla at_risk",
 }
 
 
@@ -41,6 +43,18 @@ def locust_row(prefix: Path, users: int) -> dict:
 
 def _ms(value) -> str:
     return "–" if value is None else f"{value:g}"
+
+
+def _sweep_lines(sweep: dict | None) -> list[str]:
+    if not sweep:
+        return []
+    idle = sweep["idle_pass"]
+    return [
+        f"- SLA sweep (`sla_check`): {sweep['tickets_with_instants']:,} tickets with due dates, "
+        f"{sweep['open']:,} open, {sweep['to_look_at']:,} with an instant ahead; first pass "
+        f"{sweep['first_pass_ms']} ms ({sweep['first_pass_recorded']} events); with nothing "
+        f"due, p50 {idle['p50_ms']} / max {idle['max_ms']} ms over {idle['n']} passes"
+    ]
 
 
 def markdown(results: dict) -> str:
@@ -76,6 +90,8 @@ def markdown(results: dict) -> str:
             "mttr_category": "analytics/mttr/?days=30&by=category",
             "backlog": "analytics/backlog/",
             "analytics_agents": "analytics/agents/?days=30",
+            "sla": "analytics/sla/?days=30",
+            "sla_at_risk": "analytics/sla/at_risk/",
         }
         keys = [(key, label) for key, label in LABELS.items()]
         keys += [(f"{key}@1", f"{label}, 1 client") for key, label in LABELS.items()]
@@ -104,6 +120,7 @@ def markdown(results: dict) -> str:
             f"{inproc['similar_model_top5']['p95_ms']} ms; similar (endpoint, test client) p50 "
             f"{inproc['similar_endpoint_top5']['p50_ms']} / p95 "
             f"{inproc['similar_endpoint_top5']['p95_ms']} ms",
+            *_sweep_lines(probe.get("sla_sweep")),
             f"- gunicorn workers' RSS MB: {rss}; "
             f"similarity index {probe['similarity_index_mb']} MB",
             "- SQL queries per request at page size 10 / 100: list first "

@@ -39,6 +39,8 @@ READ_SCENARIOS = (
     "mttr_category",
     "backlog",
     "analytics_agents",
+    "sla",
+    "sla_at_risk",
 )
 
 
