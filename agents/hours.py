@@ -201,17 +201,20 @@ class WorkingHours:
             self.country, self.subdivision, day.year
         )
 
-    def spans(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    def spans(self, day: dt.date) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
         """The local day's open periods as [start, end) instants in UTC."""
+        return _day_spans(self, day)
+
+    def _day_spans(self, day: dt.date) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
         if self.is_holiday(day):
-            return []
+            return ()
         spans = []
         for start, end in self.week[day.weekday()]:
             opens = self._instant(day, start)
             closes = self._instant(day, end)
             if closes > opens:
                 spans.append((opens, closes))
-        return spans
+        return tuple(spans)
 
     def _instant(self, day: dt.date, minutes: int) -> dt.datetime:
         if minutes == 24 * 60:
@@ -292,6 +295,14 @@ class WorkingHours:
                 return (opens + remaining).astimezone(zone)
             remaining -= closes - opens
         raise ValueError("the calendar stays closed for more than three years")
+
+
+# A day's periods, kept per calendar and day: the SLA arithmetic walks the same days for every
+# ticket (bulk imports compute four instants each), and the time-zone conversions dominate.
+# A WorkingHours is immutable and hashable, so a calendar edited is a new key.
+@functools.lru_cache(maxsize=16384)
+def _day_spans(hours: "WorkingHours", day: dt.date) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+    return hours._day_spans(day)
 
 
 def _aware(instant: dt.datetime) -> dt.datetime:
