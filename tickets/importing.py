@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from tickets.models import Category, ClassifiedBy, Priority, Ticket, TicketStatus
 from tickets.services import department_general
+from tickets.sla.services import sla_history_set
 
 CLOSED_STATUSES = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 PRIORITY_ALIASES = {"critical": "URGENT", "normal": "MEDIUM", "urgent": "URGENT"}
@@ -217,7 +218,9 @@ def _import(path, *, columns, encoding, status, create_categories, strict, batch
     for line, _end, row in _rows(path, encoding, columns):
         if line in bad_lines:
             continue
-        pending.append(_ticket(row, columns, resolve, **options))
+        ticket = _ticket(row, columns, resolve, **options)
+        sla_history_set(ticket, now=now)  # due dates of dated history; the past not announced
+        pending.append(ticket)
         last_line = line
         if len(pending) >= batch:
             _flush(pending, report, progress, last_line)

@@ -11,7 +11,7 @@ instants: no business-time arithmetic in SQL.
 from collections import defaultdict
 from datetime import datetime
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from tickets.analytics import labels as L
@@ -28,26 +28,41 @@ SLA_GROUPS = {
 AT_RISK_LISTED = 20
 
 
-def _verdicts(window: Window) -> dict[str, Q]:
-    """The conditions of each target met or breached in the window (needs `sla_clock`)."""
+def verdict_conditions(window: Window) -> dict[str, tuple[Q, str | None]]:
+    """Each verdict's condition (needs `sla_clock`), and for a breach the instant it is dated
+    by. Each condition is bounded by one indexed column's range, whose covering index holds
+    every column the count reads (tickets/models/ticket.py)."""
     in_window = window.lookup
     return {
-        "first_response_met": Q(
-            first_response_due__isnull=False,
-            first_response_at__lt=F("first_response_due"),
-            **in_window("first_response_at"),
+        "first_response_met": (
+            Q(
+                first_response_due__isnull=False,
+                first_response_at__lt=F("first_response_due"),
+                **in_window("first_response_at"),
+            ),
+            None,
         ),
-        "first_response_breached": Q(**in_window("first_response_due"))
-        & (
-            Q(first_response_at__isnull=False, first_response_at__gte=F("first_response_due"))
-            | Q(first_response_at__isnull=True, sla_clock__gte=F("first_response_due"))
+        "first_response_breached": (
+            Q(**in_window("first_response_due"))
+            & (
+                Q(first_response_at__isnull=False, first_response_at__gte=F("first_response_due"))
+                | Q(first_response_at__isnull=True, sla_clock__gte=F("first_response_due"))
+            ),
+            "first_response_due",
         ),
-        "resolution_met": Q(
-            resolution_due__isnull=False,
-            sla_paused_at__lt=F("resolution_due"),
-            **in_window("resolved_at"),
+        "resolution_met": (
+            Q(
+                resolution_due__isnull=False,
+                resolved_at__isnull=False,
+                sla_paused_at__lt=F("resolution_due"),
+                **in_window("resolved_at"),
+            ),
+            None,
         ),
-        "resolution_breached": Q(sla_clock__gte=F("resolution_due"), **in_window("resolution_due")),
+        "resolution_breached": (
+            Q(sla_clock__gte=F("resolution_due"), **in_window("resolution_due")),
+            "resolution_due",
+        ),
     }
 
 
@@ -63,31 +78,41 @@ def _figures(row: dict) -> dict:
     return figures
 
 
+def verdict_counts(tickets: QuerySet, verdicts: dict) -> dict[str, tuple[QuerySet, str | None]]:
+    """Per verdict, its count per priority, department and agent (and day, for a breach)."""
+    counts = {}
+    for name, (condition, dated_by) in verdicts.items():
+        rows = tickets.filter(condition)
+        fields = ["priority", "department_id", "assigned_to_id"]
+        if dated_by:
+            rows = rows.annotate(bucket=bucket_expression(dated_by, "day"))
+            fields.append("bucket")
+        counts[name] = (rows.values(*fields).annotate(count=Count("*")).order_by(), dated_by)
+    return counts
+
+
 def analytics_sla(*, user, days: int, now: datetime | None = None) -> dict:
     """Compliance over the window (overall, per priority, department and agent) and the
-    breaches per local day. Three queries and the labels: one grouped count of verdicts,
-    one count of breaches per day and target each."""
+    breaches per local day. One grouped count per verdict (four queries), then the labels."""
     window = Window.ending(days=days, now=now)
-    verdicts = _verdicts(window)
+    verdicts = verdict_conditions(window)
     tickets = analytics_tickets(user=user).alias(sla_clock=sla_clock(window.until))
-    any_verdict = Q()
-    for condition in verdicts.values():
-        any_verdict |= condition
-    rows = list(
-        tickets.filter(any_verdict)
-        .values("priority", "department_id", "assigned_to_id")
-        .annotate(**{name: Count("pk", filter=condition) for name, condition in verdicts.items()})
-    )
 
     total = dict.fromkeys(verdicts, 0)
     groups: dict[str, dict] = {
         by: defaultdict(lambda: dict.fromkeys(verdicts, 0)) for by in SLA_GROUPS
     }
-    for row in rows:
-        for name in verdicts:
-            total[name] += row[name]
+    dates = bucket_dates(window, "day")
+    breaches: dict[str, dict] = {}
+    for name, (rows, dated_by) in verdict_counts(tickets, verdicts).items():
+        if dated_by:
+            breaches[dated_by.removesuffix("_due")] = per_day = defaultdict(int)
+        for row in rows:
+            total[name] += row["count"]
             for by, (field, _lookup, _missing) in SLA_GROUPS.items():
-                groups[by][row[field]][name] += row[name]
+                groups[by][row[field]][name] += row["count"]
+            if dated_by:
+                per_day[bucket_date(row["bucket"])] += row["count"]
 
     result = {"days": days, "since": window.since, "until": window.until, **_figures(total)}
     for by, (_field, lookup, missing) in SLA_GROUPS.items():
@@ -107,23 +132,11 @@ def analytics_sla(*, user, days: int, now: datetime | None = None) -> dict:
         for group in listed:
             del group["_sort"]
         result[f"by_{by}"] = listed
-    result["breaches"] = _breaches_per_day(tickets, verdicts, window)
+    result["breaches"] = {
+        "buckets": dates,
+        **{target: [per_day.get(day, 0) for day in dates] for target, per_day in breaches.items()},
+    }
     return result
-
-
-def _breaches_per_day(tickets, verdicts: dict[str, Q], window: Window) -> dict:
-    dates = bucket_dates(window, "day")
-    series = {}
-    for target in ("first_response", "resolution"):
-        counts = {
-            bucket_date(row["bucket"]): row["count"]
-            for row in tickets.filter(verdicts[f"{target}_breached"])
-            .annotate(bucket=bucket_expression(f"{target}_due", "day"))
-            .values("bucket")
-            .annotate(count=Count("pk"))
-        }
-        series[target] = [counts.get(day, 0) for day in dates]
-    return {"buckets": dates, **series}
 
 
 def analytics_sla_at_risk(*, user, now: datetime | None = None) -> dict:

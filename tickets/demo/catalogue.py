@@ -127,3 +127,21 @@ AGENTS = [
 AGENT_PASSWORD = "agent-demo-pass"
 STAFF = ("admin", "admin-demo-pass")
 REQUESTER = ("demo", "demo-pass")
+
+# The demo's default service levels (tickets/sla/, docs/sla.md): business hours of a
+# Milan-based team, Italian public holidays closed; minutes per priority.
+SLA_CALENDAR = {
+    "name": "Demo support hours",
+    "time_zone": "Europe/Rome",
+    "weekly_hours": {day: ["08:00-18:00"] for day in ("mon", "tue", "wed", "thu", "fri")},
+    "holiday_country": "IT",
+}
+SLA_POLICY = {
+    "name": "Demo service levels",
+    "targets": {
+        "LOW": {"first_response_minutes": 8 * 60, "resolution_minutes": 40 * 60},
+        "MEDIUM": {"first_response_minutes": 4 * 60, "resolution_minutes": 24 * 60},
+        "HIGH": {"first_response_minutes": 2 * 60, "resolution_minutes": 10 * 60},
+        "URGENT": {"first_response_minutes": 30, "resolution_minutes": 4 * 60},
+    },
+}

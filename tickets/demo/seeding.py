@@ -11,10 +11,19 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from agents.models import Agent, Department
+from agents.models import Agent, Calendar, Department
 from tickets.demo import catalogue
 from tickets.demo.text import pick_category, ticket_text
-from tickets.models import Category, ClassifiedBy, Priority, Ticket, TicketEvent, TicketStatus
+from tickets.models import (
+    Category,
+    ClassifiedBy,
+    Priority,
+    SlaPolicy,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
+from tickets.sla.services import sla_history_set
 
 STATUS_WEIGHTS = {
     TicketStatus.OPEN: 0.2,
@@ -50,6 +59,26 @@ def catalogue_install() -> dict[str, Category]:
             },
         )
     return categories
+
+
+def demo_sla_install() -> SlaPolicy:
+    """The demo's default SLA policy on business hours, unless a default policy exists;
+    running it again changes nothing."""
+    existing = SlaPolicy.objects.filter(is_default=True).first()
+    if existing is not None:
+        return existing
+    spec = catalogue.SLA_CALENDAR
+    calendar, _ = Calendar.objects.get_or_create(
+        name=spec["name"], defaults={k: v for k, v in spec.items() if k != "name"}
+    )
+    policy, _ = SlaPolicy.objects.get_or_create(
+        name=catalogue.SLA_POLICY["name"],
+        defaults={"targets": catalogue.SLA_POLICY["targets"], "calendar": calendar},
+    )
+    if not policy.is_default:
+        policy.is_default = True
+        policy.save(update_fields=["is_default", "updated_at"])
+    return policy
 
 
 def user_ensure(username: str, password: str, **fields):
@@ -92,8 +121,9 @@ def tickets_seed(
     Categories come from the demo catalogue; open tickets are spread over the department's
     agents, closed ones keep the agent who worked them. Tickets worked on have a first
     response (first_response_at) a few hours after creation, before their resolution; half
-    the OPEN ones still wait for it. No events are written: this is imported history, not
-    changes made in the product.
+    the OPEN ones still wait for it. Where an SLA policy applies, the due instants are set
+    as for imported history (tickets.sla.services.sla_history_set). No events are written:
+    this is imported history, not changes made in the product.
     """
     rng = random.Random(seed)
     # Its own generator: the rest of the history stays what it was before first responses.
@@ -124,23 +154,23 @@ def tickets_seed(
                 hours = replies.expovariate(1 / FIRST_RESPONSE_MEAN_HOURS)
                 first_response_at = min(created_at + timedelta(hours=hours), latest)
             agents = agents_by_department.get(category.department_id) or [None]
-            rows.append(
-                Ticket(
-                    title=title,
-                    description=description,
-                    status=status,
-                    priority=rng.choices(priorities, weights=list(PRIORITY_WEIGHTS.values()))[0],
-                    category=category,
-                    department_id=category.department_id,
-                    created_by=requester,
-                    assigned_to_id=rng.choice(agents),
-                    created_at=created_at,
-                    updated_at=resolved_at or created_at,
-                    resolved_at=resolved_at,
-                    first_response_at=first_response_at,
-                    classified_by=ClassifiedBy.MANUAL,
-                )
+            ticket = Ticket(
+                title=title,
+                description=description,
+                status=status,
+                priority=rng.choices(priorities, weights=list(PRIORITY_WEIGHTS.values()))[0],
+                category=category,
+                department_id=category.department_id,
+                created_by=requester,
+                assigned_to_id=rng.choice(agents),
+                created_at=created_at,
+                updated_at=resolved_at or created_at,
+                resolved_at=resolved_at,
+                first_response_at=first_response_at,
+                classified_by=ClassifiedBy.MANUAL,
             )
+            sla_history_set(ticket, now=now)
+            rows.append(ticket)
         Ticket.objects.bulk_create(rows, batch_size=batch)
         created += len(rows)
         if progress:

@@ -205,3 +205,20 @@ def target_state(
         state = "paused" if state == "running" else state
     left = rules.between(clock, due) if rules else (due - clock).total_seconds()
     return TargetState(due, risk, state, left)
+
+
+def past_recorded(ticket: Ticket, now: dt.datetime) -> None:
+    """Mark as recorded every warning and breach whose instant the clock had already reached
+    by `now` (history brought in in bulk: the sweep announces only what falls due after),
+    then the next instant to look at."""
+    clock_at = min(ticket.sla_paused_at or now, now)
+    for target in TARGETS:
+        due, risk = getattr(ticket, due_field(target)), getattr(ticket, risk_field(target))
+        reached = clock_at
+        if target == FIRST_RESPONSE and ticket.first_response_at is not None:
+            reached = min(ticket.first_response_at, clock_at)
+        if risk is not None and risk <= reached:
+            ticket.sla_recorded |= WARNED[target]
+        if due is not None and due <= reached:
+            ticket.sla_recorded |= BREACHED[target]
+    ticket.sla_check_at = next_check(ticket)

@@ -21,6 +21,27 @@ def sla_ticket_open(ticket: Ticket) -> None:
         clock.instants_set(ticket, rules)
 
 
+def sla_history_set(ticket: Ticket, *, now: dt.datetime) -> None:
+    """A ticket of history brought in in bulk (imported or generated, not saved yet, no
+    events): its instants as if its department's policy had applied since created_at, the
+    clock stopped at its resolution (waiting on the requester: at the first reply). What the
+    clock had reached by `now` counts as recorded: the sweep neither announces nor escalates
+    the past, only what falls due after. Undated history gets none (its created_at is the
+    import's)."""
+    if ticket.is_undated_history:
+        return
+    rules = policy_for_department(ticket.department_id)
+    if rules is None:
+        return
+    if ticket.status not in OPEN_STATUSES:
+        ticket.sla_paused_at = ticket.resolved_at or ticket.first_response_at or ticket.created_at
+    # Both targets' instants as at creation (instants_set keeps those of a reply already given).
+    answered, ticket.first_response_at = ticket.first_response_at, None
+    clock.instants_set(ticket, rules)
+    ticket.first_response_at = answered
+    clock.past_recorded(ticket, now)
+
+
 def sla_recompute(ticket: Ticket, *, now: dt.datetime | None = None) -> list[str]:
     """After a priority change or a move to another department: the instants again, from
     created_at with the (new) department's policy, through the ticket's stops. A warning or

@@ -2,15 +2,22 @@ from django.core.management.base import BaseCommand
 
 from tickets.demo import catalogue
 from tickets.demo.guard import FORCE_HELP, demo_command_check
-from tickets.demo.seeding import catalogue_install, demo_users_install, tickets_seed, user_ensure
+from tickets.demo.seeding import (
+    catalogue_install,
+    demo_sla_install,
+    demo_users_install,
+    tickets_seed,
+    user_ensure,
+)
 from tickets.models import Ticket
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo help desk: departments, categories with keywords, agents, a staff user, "
-        "a requester and a few hundred tickets. Running it again changes nothing. Demo only: "
-        "the logins' passwords are published (with DJANGO_DEBUG=False it needs --force)."
+        "a requester, a default SLA policy on business hours and a few hundred tickets. Running "
+        "it again changes nothing. Demo only: the logins' passwords are published "
+        "(with DJANGO_DEBUG=False it needs --force)."
     )
 
     def add_arguments(self, parser):
@@ -26,6 +33,7 @@ class Command(BaseCommand):
         )
         catalogue_install()
         demo_users_install()
+        demo_sla_install()
         if Ticket.objects.exists():
             self.stdout.write("Tickets already present: none generated.")
         else:

@@ -266,7 +266,7 @@ def test_a_breach_still_behind_the_clock_is_not_recorded_again(billing, make_pol
 
 
 def test_the_migration_rebuilds_the_stops_from_the_status_events(staff):
-    migration = importlib.import_module("tickets.migrations.0017_ticket_sla_pauses")
+    migration = importlib.import_module("tickets.migrations.0018_ticket_sla_pauses")
     ticket = open_ticket(CategoryFactory(slug="sla-none"))
     transition(ticket, TicketStatus.PENDING, hours(1), staff)
     transition(ticket, TicketStatus.OPEN, hours(11), staff)

@@ -79,7 +79,7 @@ def sla_pauses_rebuild(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0016_inbound_mail"),
+        ("tickets", "0017_sla_covering_indexes"),
     ]
 
     # The columns change before the rows are written: on PostgreSQL no ALTER TABLE may follow
