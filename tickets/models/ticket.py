@@ -111,9 +111,11 @@ class Ticket(models.Model):
     resolution_due = models.DateTimeField(null=True, blank=True)
     resolution_risk_at = models.DateTimeField(null=True, blank=True)
     # The clock runs only while OPEN or IN_PROGRESS: stopped since (PENDING, RESOLVED,
-    # CLOSED), and the business seconds of the stops that ended, which push the instants out.
+    # CLOSED), and the stops that ended, in order ([start, end] ISO instants, kept with or
+    # without a policy): each pushes out only the instants the clock had not reached when it
+    # began (tickets/sla/clock.py).
     sla_paused_at = models.DateTimeField(null=True, blank=True)
-    sla_paused_seconds = models.FloatField(default=0.0)
+    sla_pauses = models.JSONField(default=list, blank=True)
     # Which sla_warning / sla_breached events were recorded (bits, tickets/sla/clock.py), and
     # the next instant the sweep must look at the ticket (null: nothing left to record).
     sla_recorded = models.PositiveSmallIntegerField(default=0)

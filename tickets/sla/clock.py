@@ -1,14 +1,17 @@
 """A ticket's service-level clock, computed in Python from its stored fields (no queries).
 
-Each target (first response, resolution) has a due instant and an at-risk instant, counted
-from `created_at` on the policy's clock (business hours of its calendar, or around the clock):
+Each target (first response, resolution) has a due instant and an at-risk instant: the
+instants at which the ticket's running clock, counted from `created_at` on the policy's clock
+(business hours of its calendar, or around the clock), reaches
 
-    due     = created_at + target                        + paused seconds
-    at risk = created_at + target * (1 - at_risk_share)  + paused seconds
+    due     = target
+    at risk = target * (1 - at_risk_share)
 
 The clock runs only while the ticket is OPEN or IN_PROGRESS. PENDING, RESOLVED and CLOSED stop
-it (`sla_paused_at`); when the ticket comes back, the business seconds it was stopped are
-added to `sla_paused_seconds` and the instants still ahead move out by as much.
+it (`sla_paused_at`); when the ticket comes back, the stop is appended to `sla_pauses` and the
+instants the clock had not reached when it stopped move out by the clock time stopped. A stop
+never moves an instant the clock had already reached: computed again (a priority change, a
+move to another department), the instants walk from `created_at` through the stops in order.
 
 A target is breached once its clock reaches the due instant without it being met (the first
 public reply before it; resolution before it), at risk once it reaches the at-risk instant.
@@ -41,7 +44,7 @@ INSTANT_FIELDS = [
     "resolution_risk_at",
     "sla_check_at",
 ]
-PAUSE_FIELDS = ["sla_paused_at", "sla_paused_seconds", "sla_recorded"]
+PAUSE_FIELDS = ["sla_paused_at", "sla_pauses", "sla_recorded"]
 
 
 def due_field(target: str) -> str:
@@ -52,22 +55,70 @@ def risk_field(target: str) -> str:
     return f"{target}_risk_at"
 
 
-def instants_set(ticket: Ticket, rules: PolicyRules | None) -> None:
-    """Compute both targets' instants from created_at, the priority and the paused seconds;
-    a first response already given keeps its instants (its verdict is final)."""
+def pauses(ticket: Ticket) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The ticket's ended stops, in order."""
+    return [
+        (dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b)) for a, b in ticket.sla_pauses
+    ]
+
+
+def pause_append(ticket: Ticket, start: dt.datetime, end: dt.datetime) -> None:
+    """Write down a stop that ended (never one ending before it began)."""
+    ticket.sla_pauses = [*ticket.sla_pauses, [start.isoformat(), max(start, end).isoformat()]]
+
+
+def clock_reaches(
+    rules: PolicyRules,
+    start: dt.datetime,
+    seconds: float,
+    stops: list[tuple[dt.datetime, dt.datetime]],
+) -> dt.datetime:
+    """The instant the running clock, started at `start`, has counted `seconds`: the stops
+    (in order) that began before it got there push it out, the later ones do not."""
+    at, left = start, seconds
+    for stop_start, stop_end in stops:
+        if stop_start > at:
+            ran = rules.between(at, stop_start)
+            if ran >= left:
+                break
+            left -= ran
+        at = max(at, stop_end)
+    return rules.add(at, left)
+
+
+def instants_set(
+    ticket: Ticket, rules: PolicyRules | None, *, now: dt.datetime | None = None
+) -> None:
+    """Compute both targets' instants from created_at, the priority and the ended stops;
+    a first response already given keeps its instants (its verdict is final).
+
+    With `now` (a recomputation of a ticket already running), a warning or breach recorded
+    whose new instant the clock has not reached yet is forgotten, so the sweep records it
+    again when the clock gets there."""
     ticket.sla_policy_id = rules.id if rules else None
     seconds = rules.target_seconds(ticket.priority) if rules else (None, None)
+    stops = pauses(ticket) if rules else []
     for target, target_seconds in zip(TARGETS, seconds, strict=True):
         if target == FIRST_RESPONSE and ticket.first_response_at is not None:
             continue
         due = risk = None
         if target_seconds:
-            paused = ticket.sla_paused_seconds
-            due = rules.add(ticket.created_at, target_seconds + paused)
-            risk = rules.add(ticket.created_at, target_seconds * (1 - rules.at_risk_share) + paused)
+            due = clock_reaches(rules, ticket.created_at, target_seconds, stops)
+            risk_seconds = target_seconds * (1 - rules.at_risk_share)
+            risk = clock_reaches(rules, ticket.created_at, risk_seconds, stops)
         setattr(ticket, due_field(target), due)
         setattr(ticket, risk_field(target), risk)
+        if now is not None:
+            _recorded_forget(ticket, target, clock_now=ticket.sla_paused_at or now)
     ticket.sla_check_at = next_check(ticket)
+
+
+def _recorded_forget(ticket: Ticket, target: str, *, clock_now: dt.datetime) -> None:
+    due, risk = getattr(ticket, due_field(target)), getattr(ticket, risk_field(target))
+    if due is not None and due > clock_now:
+        ticket.sla_recorded &= ~BREACHED[target]
+    if risk is not None and risk > clock_now:
+        ticket.sla_recorded &= ~WARNED[target]
 
 
 def instants_shift(ticket: Ticket, rules: PolicyRules, paused: float) -> None:

@@ -42,29 +42,40 @@ def sla_history_set(ticket: Ticket, *, now: dt.datetime) -> None:
     clock.past_recorded(ticket, now)
 
 
-def sla_recompute(ticket: Ticket) -> list[str]:
+def sla_recompute(ticket: Ticket, *, now: dt.datetime | None = None) -> list[str]:
     """After a priority change or a move to another department: the instants again, from
-    created_at with the (new) department's policy and the ticket's paused time."""
-    clock.instants_set(ticket, policy_for_department(ticket.department_id))
-    return list(clock.INSTANT_FIELDS)
+    created_at with the (new) department's policy, through the ticket's stops. A warning or
+    breach recorded whose instant moved past the clock's now is recorded again when reached;
+    an instant moved before it is recorded at the next sweep."""
+    clock.instants_set(
+        ticket, policy_for_department(ticket.department_id), now=now or timezone.now()
+    )
+    return [*clock.INSTANT_FIELDS, "sla_recorded"]
 
 
 def sla_status_changed(ticket: Ticket, *, before: str, now: dt.datetime | None = None) -> list[str]:
     """After `ticket.status` moved from `before`: stop the clock when leaving OPEN/IN_PROGRESS,
-    start it again (the instants move out by the business time stopped) when coming back."""
+    start it again when coming back (the stop is written down, and the instants the clock had
+    not reached move out by the clock time stopped). The stops are kept with or without a
+    policy: a later move into a department with one counts them."""
     running, was_running = ticket.status in OPEN_STATUSES, before in OPEN_STATUSES
-    if running == was_running or ticket.sla_policy_id is None:
+    if running == was_running:
         return []
     now = now or timezone.now()
     if not running:
         ticket.sla_paused_at = now
         ticket.sla_recorded &= ~clock.ESCALATION_PENDING  # someone acted on it
     else:
-        rules = policy_get(ticket.sla_policy_id) or policy_for_department(ticket.department_id)
-        if ticket.sla_paused_at is not None and rules is not None:
-            paused = max(rules.between(ticket.sla_paused_at, now), 0.0)
-            clock.instants_shift(ticket, rules, paused)
-            ticket.sla_paused_seconds += paused
+        stopped = ticket.sla_paused_at
+        if stopped is not None:
+            clock.pause_append(ticket, stopped, now)
+            rules = None
+            if ticket.sla_policy_id is not None:
+                rules = policy_get(ticket.sla_policy_id) or policy_for_department(
+                    ticket.department_id
+                )
+            if rules is not None:
+                clock.instants_shift(ticket, rules, max(rules.between(stopped, now), 0.0))
         ticket.sla_paused_at = None
     ticket.sla_check_at = clock.next_check(ticket)
     return [*clock.INSTANT_FIELDS, *clock.PAUSE_FIELDS]
