@@ -3,6 +3,7 @@
     DJANGO_SETTINGS_MODULE=config.settings DJANGO_DEBUG=True \
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_analytics \
         .venv/bin/python bench/analytics_bench.py [--n 20] [--runs 1] [--viewer staff|<agent>]
+        [--only sla/]
 
 The secrets (DJANGO_SECRET_KEY, JWT_SIGNING_KEY, ML_SIGNING_KEY) come from .env (`make setup`)
 or the environment, as for every process that loads the settings.
@@ -39,6 +40,9 @@ CASES = [
     "/api/analytics/mttr/?days=30&by=agent",
     "/api/analytics/backlog/",
     "/api/analytics/agents/?days=30",
+    "/api/analytics/sla/?days=30",
+    "/api/analytics/sla/?days=365",
+    "/api/analytics/sla/at_risk/",
 ]
 
 
@@ -77,6 +81,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20, help="timed calls per endpoint")
     parser.add_argument("--runs", type=int, default=1, help="runs of N calls; the best is shown")
     parser.add_argument("--viewer", default="staff", help='"staff" or an agent\'s username')
+    parser.add_argument("--only", default="", help="only the endpoints whose path has this")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -111,7 +116,7 @@ def main() -> None:
     # Timings on a busy machine are not comparable: say how busy it was.
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
     print(f"{'endpoint':<50} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'CPU ms':>8}")
-    for url in CASES:
+    for url in (case for case in CASES if args.only in case):
         warm_up(client, url)
         runs = [timings(client, url, args.n, backend) for _ in range(args.runs)]
         samples, _cpu = min(runs, key=lambda run: statistics.median(run[0]))
