@@ -181,6 +181,8 @@ class Ticket(models.Model):
                 name="ticket_first_response_idx",
             ),
             # The backlog: the open tickets and, counted apart, those waiting on the requester.
+            # It also holds their SLA instants, so that the tickets at risk now are counted and
+            # found from it alone (tickets/analytics/sla.py).
             models.Index(
                 fields=[
                     "department",
@@ -189,6 +191,15 @@ class Ticket(models.Model):
                     "created_at",
                     "assigned_to",
                     "status",
+                ],
+                include=[
+                    "id",
+                    "first_response_at",
+                    "first_response_due",
+                    "first_response_risk_at",
+                    "resolution_due",
+                    "resolution_risk_at",
+                    "sla_paused_at",
                 ],
                 condition=models.Q(
                     status__in=["OPEN", "IN_PROGRESS", "PENDING"], is_undated_history=False

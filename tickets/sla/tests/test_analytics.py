@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
 
 from tickets import services
@@ -12,7 +13,7 @@ from tickets.analytics.selectors import analytics_tickets
 from tickets.analytics.sla import verdict_conditions, verdict_counts
 from tickets.analytics.windows import Window
 from tickets.models import Priority, TicketStatus
-from tickets.sla.selectors import sla_clock
+from tickets.sla.selectors import sla_breached_q, sla_clock, tickets_by_sla_state
 from tickets.sla.services import sla_first_response_record
 from tickets.tests.factories import AgentFactory, CategoryFactory, StaffFactory, UserFactory
 
@@ -142,7 +143,8 @@ def test_the_figures_in_a_constant_number_of_queries(as_user, history):
     assert len(captured) <= 6
     with CaptureQueriesContext(connection) as captured, time_machine.travel(NOW, tick=False):
         assert client.get("/api/analytics/sla/at_risk/").status_code == 200
-    assert len(captured) <= 2
+    # The counts, the first ids at risk (both from the backlog index), their rows.
+    assert len(captured) <= 3
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's covering indexes")
@@ -165,3 +167,23 @@ def test_each_verdict_is_counted_from_its_covering_index_alone(history, scope):
     for name, (rows, _dated_by) in verdict_counts(tickets, verdict_conditions(window)).items():
         plan = rows.explain()
         assert f"Index Only Scan using {expected[name]}" in plan, (name, plan)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's covering indexes")
+def test_the_tickets_at_risk_are_counted_and_ordered_from_the_backlog_index_alone(history):
+    """300,000 unresolved tickets at 1,000,000: both reads scanned the table (0.27 s each)."""
+    unresolved = analytics_tickets(user=history["staff"]).filter(
+        status__in=[TicketStatus.OPEN, TicketStatus.IN_PROGRESS, TicketStatus.PENDING]
+    )
+    with connection.cursor() as cursor:  # the test's transaction: SET LOCAL ends with it
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    first_ids = (
+        tickets_by_sla_state(unresolved, "at_risk", now=NOW)
+        .order_by(F("first_response_due").asc(nulls_last=True), "resolution_due", "pk")
+        .values_list("pk", flat=True)[:20]
+    )
+    counts = unresolved.alias(sla_clock=sla_clock(NOW)).values("department_id")
+    counts = counts.annotate(n=Count("pk", filter=sla_breached_q()))
+    for query in (first_ids, counts):
+        assert "Index Only Scan using ticket_backlog_idx" in query.explain()
