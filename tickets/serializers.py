@@ -12,7 +12,7 @@ from config.api.serializers import (
     UserSummarySerializer,
 )
 from tickets.models import Category, Priority, Ticket, TicketEvent, TicketStatus
-from tickets.sla.serializers import TicketSlaSerializer, ticket_sla
+from tickets.sla.serializers import TicketSlaSerializer, ticket_sla_data
 
 PRIORITY_NAMES = [p.name for p in Priority]
 
@@ -71,8 +71,7 @@ class TicketSerializer(FieldsBuiltOnceMixin, serializers.ModelSerializer):
 
     @extend_schema_field(TicketSlaSerializer(allow_null=True))
     def get_sla(self, ticket) -> dict | None:
-        sla = ticket_sla(ticket)
-        return None if sla is None else TicketSlaSerializer(sla).data
+        return ticket_sla_data(ticket)
 
 
 # Fields a client may echo back from a GET: accepted and ignored, never written.
