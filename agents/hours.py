@@ -296,6 +296,32 @@ class WorkingHours:
             remaining -= closes - opens
         raise ValueError("the calendar stays closed for more than three years")
 
+    def add_business_seconds_many(
+        self, instant: dt.datetime, seconds: list[float]
+    ) -> list[dt.datetime]:
+        """`add_business_seconds(instant, s)` for each s, in one walk over the open periods
+        (a ticket's four SLA instants all count from its creation)."""
+        if any(s < 0 for s in seconds):
+            raise ValueError("seconds must not be negative")
+        zone, instant = instant.tzinfo, _aware(instant)
+        wanted = sorted((dt.timedelta(seconds=s), i) for i, s in enumerate(seconds))
+        found: list[dt.datetime | None] = [None] * len(seconds)
+        done, passed = 0, dt.timedelta(0)
+        for opens, closes in self._spans_from(instant):
+            if done == len(wanted):
+                break
+            if closes <= instant:
+                continue
+            opens = max(opens, instant)
+            while done < len(wanted) and wanted[done][0] - passed <= closes - opens:
+                target, index = wanted[done]
+                found[index] = (opens + (target - passed)).astimezone(zone)
+                done += 1
+            passed += closes - opens
+        if done < len(wanted):
+            raise ValueError("the calendar stays closed for more than three years")
+        return found
+
 
 # A day's periods, kept per calendar and day: the SLA arithmetic walks the same days for every
 # ticket (bulk imports compute four instants each), and the time-zone conversions dominate.

@@ -5,6 +5,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agents.hours import HoursError, WorkingHours, weekly_hours_format
 
@@ -134,6 +136,22 @@ def test_adding_business_seconds_is_the_inverse_of_counting_them():
         2025, 4, 24, 17, 30
     )
     assert office.add_business_seconds(rome(2025, 4, 24, 18, 0), 0) == rome(2025, 4, 28, 9, 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.datetimes(
+        min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2027, 1, 1), timezones=st.just(UTC)
+    ),
+    seconds=st.lists(st.floats(min_value=0, max_value=80 * 3600), min_size=1, max_size=6),
+)
+def test_adding_several_durations_in_one_walk_gives_each_single_addition(start, seconds):
+    """The SLA's four instants in one walk (add_business_seconds_many) are exactly those of
+    four separate additions: around DST changes, holidays, closing times and zero."""
+    office = hours(country="IT", holidays=["2025-03-10"])
+    assert office.add_business_seconds_many(start, seconds) == [
+        office.add_business_seconds(start, s) for s in seconds
+    ]
 
 
 def test_night_shift_across_midnight_is_one_period():

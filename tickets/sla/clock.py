@@ -98,17 +98,26 @@ def instants_set(
     ticket.sla_policy_id = rules.id if rules else None
     seconds = rules.target_seconds(ticket.priority) if rules else (None, None)
     stops = pauses(ticket) if rules else []
+    targets = []
+    wanted: dict[str, float] = {}  # field -> clock seconds from created_at
     for target, target_seconds in zip(TARGETS, seconds, strict=True):
         if target == FIRST_RESPONSE and ticket.first_response_at is not None:
             continue
-        due = risk = None
+        targets.append(target)
+        setattr(ticket, due_field(target), None)
+        setattr(ticket, risk_field(target), None)
         if target_seconds:
-            due = clock_reaches(rules, ticket.created_at, target_seconds, stops)
-            risk_seconds = target_seconds * (1 - rules.at_risk_share)
-            risk = clock_reaches(rules, ticket.created_at, risk_seconds, stops)
-        setattr(ticket, due_field(target), due)
-        setattr(ticket, risk_field(target), risk)
-        if now is not None:
+            wanted[due_field(target)] = target_seconds
+            wanted[risk_field(target)] = target_seconds * (1 - rules.at_risk_share)
+    if wanted:
+        if stops:
+            instants = [clock_reaches(rules, ticket.created_at, s, stops) for s in wanted.values()]
+        else:  # every instant counts from created_at: one walk over the calendar
+            instants = rules.add_many(ticket.created_at, list(wanted.values()))
+        for field, instant in zip(wanted, instants, strict=True):
+            setattr(ticket, field, instant)
+    if now is not None:
+        for target in targets:
             _recorded_forget(ticket, target, clock_now=ticket.sla_paused_at or now)
     ticket.sla_check_at = next_check(ticket)
 

@@ -41,6 +41,12 @@ class PolicyRules:
             return start + dt.timedelta(seconds=seconds)
         return self.hours.add_business_seconds(start, seconds)
 
+    def add_many(self, start: dt.datetime, seconds: list[float]) -> list[dt.datetime]:
+        """`add(start, s)` for each s (one walk over the calendar)."""
+        if self.hours is None:
+            return [start + dt.timedelta(seconds=s) for s in seconds]
+        return self.hours.add_business_seconds_many(start, seconds)
+
     def between(self, start: dt.datetime, end: dt.datetime) -> float:
         """Seconds of this policy's clock in [start, end); negative when end is earlier."""
         if end < start:
