@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agents.models import Agent, Calendar, Department
@@ -61,24 +62,20 @@ def catalogue_install() -> dict[str, Category]:
     return categories
 
 
-def demo_sla_install() -> SlaPolicy:
-    """The demo's default SLA policy on business hours, unless a default policy exists;
-    running it again changes nothing."""
-    existing = SlaPolicy.objects.filter(is_default=True).first()
-    if existing is not None:
-        return existing
+def demo_sla_install() -> SlaPolicy | None:
+    """The demo's default SLA policy on business hours, created once: none when a default
+    policy or a policy of that name exists already (a team's own, or the demo's as staff left
+    it)."""
+    name = catalogue.SLA_POLICY["name"]
+    if SlaPolicy.objects.filter(Q(is_default=True) | Q(name=name)).exists():
+        return None
     spec = catalogue.SLA_CALENDAR
     calendar, _ = Calendar.objects.get_or_create(
         name=spec["name"], defaults={k: v for k, v in spec.items() if k != "name"}
     )
-    policy, _ = SlaPolicy.objects.get_or_create(
-        name=catalogue.SLA_POLICY["name"],
-        defaults={"targets": catalogue.SLA_POLICY["targets"], "calendar": calendar},
+    return SlaPolicy.objects.create(
+        name=name, targets=catalogue.SLA_POLICY["targets"], calendar=calendar, is_default=True
     )
-    if not policy.is_default:
-        policy.is_default = True
-        policy.save(update_fields=["is_default", "updated_at"])
-    return policy
 
 
 def user_ensure(username: str, password: str, **fields):

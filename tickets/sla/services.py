@@ -26,19 +26,22 @@ def sla_history_set(ticket: Ticket, *, now: dt.datetime) -> None:
     events): its instants as if its department's policy had applied since created_at, the
     clock stopped at its resolution (waiting on the requester: at the first reply). What the
     clock had reached by `now` counts as recorded: the sweep neither announces nor escalates
-    the past, only what falls due after. Undated history gets none (its created_at is the
-    import's)."""
+    the past, only what falls due after. A ticket no longer open whose first reply is unknown
+    (an import gives none) has no first-response target: its verdict cannot be known.
+    Undated history gets no instants (its created_at is the import's)."""
+    if ticket.status not in OPEN_STATUSES:  # the clock's stop is kept with or without a policy
+        ticket.sla_paused_at = ticket.resolved_at or ticket.first_response_at or ticket.created_at
     if ticket.is_undated_history:
         return
     rules = policy_for_department(ticket.department_id)
     if rules is None:
         return
-    if ticket.status not in OPEN_STATUSES:
-        ticket.sla_paused_at = ticket.resolved_at or ticket.first_response_at or ticket.created_at
     # Both targets' instants as at creation (instants_set keeps those of a reply already given).
     answered, ticket.first_response_at = ticket.first_response_at, None
     clock.instants_set(ticket, rules)
     ticket.first_response_at = answered
+    if answered is None and ticket.status not in OPEN_STATUSES:
+        ticket.first_response_due = ticket.first_response_risk_at = None
     clock.past_recorded(ticket, now)
 
 
@@ -74,8 +77,11 @@ def sla_status_changed(ticket: Ticket, *, before: str, now: dt.datetime | None =
                 rules = policy_get(ticket.sla_policy_id) or policy_for_department(
                     ticket.department_id
                 )
-            if rules is not None:
-                clock.instants_shift(ticket, rules, max(rules.between(stopped, now), 0.0))
+            paused = rules.between(stopped, now) if rules is not None else 0.0
+            # A stop with no business time in it (a night, a weekend) moves nothing: adding
+            # zero to a closing time would give the next opening.
+            if paused > 0:
+                clock.instants_shift(ticket, rules, paused)
         ticket.sla_paused_at = None
     ticket.sla_check_at = clock.next_check(ticket)
     return [*clock.INSTANT_FIELDS, *clock.PAUSE_FIELDS]

@@ -71,8 +71,27 @@ def test_what_history_had_reached_is_marked_recorded(catalogue, make_policy):
     assert resolved.sla_check_at is None
 
 
+def test_a_closed_ticket_whose_first_reply_is_unknown_has_no_first_response_target(
+    catalogue, make_policy
+):
+    """An import gives no reply times: counting every resolved ticket as a late reply would
+    drive the first-response figure to zero with breaches that never happened."""
+    make_policy(is_default=True)
+    imported = history(
+        catalogue, status=TicketStatus.RESOLVED, created_at=at(48), resolved_at=at(18)
+    )
+    assert (imported.first_response_due, imported.first_response_risk_at) == (None, None)
+    assert imported.resolution_due == at(24)
+    assert imported.sla_recorded == clock.WARNED["resolution"] | clock.BREACHED["resolution"]
+
+    waiting = history(catalogue, created_at=at(1))  # open: the reply is owed
+    assert waiting.first_response_due == at(1) + dt.timedelta(hours=4)
+
+
 def test_undated_history_and_departments_without_a_policy_get_no_instants(catalogue, make_policy):
     assert history(catalogue, created_at=at(1)).resolution_due is None  # no policy at all
+    closed = history(catalogue, status=TicketStatus.CLOSED, created_at=at(30), resolved_at=at(20))
+    assert (closed.resolution_due, closed.sla_paused_at) == (None, at(20))  # the stop is kept
     make_policy(is_default=True)
     undated = history(catalogue, created_at=NOW, is_undated_history=True)
     assert undated.resolution_due is None
@@ -122,11 +141,16 @@ def test_setup_demo_installs_a_default_business_hours_policy_once(catalogue, mak
     assert policy.calendar.time_zone == "Europe/Rome"
     assert policy.calendar.holiday_country == "IT"
 
-    # A team's own default policy is left as it is.
+    # A team's own default policy is left as it is; so is the demo's, as staff left it.
     SlaPolicy.objects.all().delete()
     own = make_policy(name="Ours", is_default=True)
-    assert demo_sla_install() == own
-    assert SlaPolicy.objects.count() == 1
+    assert demo_sla_install() is None
+    assert list(SlaPolicy.objects.all()) == [own]
+    own.delete()
+    demo = make_policy(name="Demo service levels", department=catalogue["billing"].department)
+    call_command("setup_demo", "--tickets", "0", "--force", stdout=StringIO())
+    demo.refresh_from_db()
+    assert (demo.is_default, SlaPolicy.objects.count()) == (False, 1)
 
 
 def test_seeded_tickets_get_due_dates_and_no_events(catalogue, requester):

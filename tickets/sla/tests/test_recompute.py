@@ -280,3 +280,24 @@ def test_the_migration_rebuilds_the_stops_from_the_status_events(staff):
 
     assert pauses(ticket) == [(events[0].created_at, events[1].created_at)]
     assert ticket.sla_paused_at == events[2].created_at
+
+
+def test_a_stop_without_business_time_moves_nothing_and_a_recomputation_agrees(
+    billing, make_policy, office_hours, staff
+):
+    """Adding zero business seconds to a closing time gives the next opening: a night's stop
+    moved a due instant on a closing time to the next morning, and a recomputation then moved
+    it back."""
+    make_policy(department=billing.department, calendar=office_hours)  # Rome, 09:00-17:00
+    ticket = open_ticket(billing, at=rome(2026, 5, 4, 9, 0))  # Monday; HIGH: resolve in 16 h
+    assert ticket.resolution_due == rome(2026, 5, 5, 17, 0)  # Tuesday's closing time
+
+    transition(ticket, TicketStatus.PENDING, rome(2026, 5, 4, 17, 30), staff)  # the night
+    transition(ticket, TicketStatus.OPEN, rome(2026, 5, 5, 8, 30), staff)
+    ticket.refresh_from_db()
+    assert ticket.resolution_due == rome(2026, 5, 5, 17, 0)
+
+    update(ticket, rome(2026, 5, 5, 9, 30), staff, title="Invoice, again")  # nothing to move
+    update(ticket, rome(2026, 5, 5, 9, 45), staff, priority=Priority.LOW)
+    update(ticket, rome(2026, 5, 5, 10, 0), staff, priority=Priority.HIGH)
+    assert ticket.resolution_due == rome(2026, 5, 5, 17, 0)
