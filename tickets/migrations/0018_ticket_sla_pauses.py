@@ -77,6 +77,41 @@ def sla_pauses_rebuild(apps, schema_editor):
         _save(Ticket, found)
 
 
+def sla_paused_seconds_restore(apps, schema_editor):
+    """Backwards: the sum of each ticket's stops on its policy's clock (business seconds of
+    its calendar, else wall-clock seconds), as the previous code kept it."""
+    import datetime as dt
+
+    from agents.hours import WorkingHours
+
+    Ticket = apps.get_model("tickets", "Ticket")
+    SlaPolicy = apps.get_model("tickets", "SlaPolicy")
+    clocks = {}
+    for policy in SlaPolicy.objects.select_related("calendar"):
+        calendar = policy.calendar
+        clocks[policy.pk] = calendar and WorkingHours.build(
+            time_zone=calendar.time_zone,
+            weekly_hours=calendar.weekly_hours,
+            holidays=calendar.holidays,
+            country=calendar.holiday_country,
+            subdivision=calendar.holiday_subdivision,
+        )
+    changed = []
+    for ticket in Ticket.objects.exclude(sla_pauses=[]).only("pk", "sla_policy", "sla_pauses"):
+        hours = clocks.get(ticket.sla_policy_id)
+        total = 0.0
+        for start, end in ticket.sla_pauses:
+            start, end = dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)
+            total += (
+                hours.business_seconds_between(start, end)
+                if hours
+                else max((end - start).total_seconds(), 0.0)
+            )
+        ticket.sla_paused_seconds = total
+        changed.append(ticket)
+    Ticket.objects.bulk_update(changed, ["sla_paused_seconds"], batch_size=BATCH)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("tickets", "0017_sla_covering_indexes"),
@@ -93,6 +128,8 @@ class Migration(migrations.Migration):
             name="sla_pauses",
             field=models.JSONField(blank=True, default=list),
         ),
+        # Backwards only: the sum comes back from the stops before they go.
+        migrations.RunPython(migrations.RunPython.noop, sla_paused_seconds_restore),
         migrations.RemoveField(
             model_name="ticket",
             name="sla_paused_seconds",
