@@ -87,10 +87,15 @@ def clock_reaches(
 
 
 def instants_set(
-    ticket: Ticket, rules: PolicyRules | None, *, now: dt.datetime | None = None
+    ticket: Ticket,
+    rules: PolicyRules | None,
+    *,
+    now: dt.datetime | None = None,
+    answered_too: bool = False,
 ) -> None:
     """Compute both targets' instants from created_at, the priority and the ended stops;
-    a first response already given keeps its instants (its verdict is final).
+    a first response already given keeps its instants (its verdict is final), unless
+    `answered_too` (history brought in with its reply: its instants were never set).
 
     With `now` (a recomputation of a ticket already running), a warning or breach recorded
     whose new instant the clock has not reached yet is forgotten, so the sweep records it
@@ -101,7 +106,7 @@ def instants_set(
     targets = []
     wanted: dict[str, float] = {}  # field -> clock seconds from created_at
     for target, target_seconds in zip(TARGETS, seconds, strict=True):
-        if target == FIRST_RESPONSE and ticket.first_response_at is not None:
+        if target == FIRST_RESPONSE and ticket.first_response_at is not None and not answered_too:
             continue
         targets.append(target)
         setattr(ticket, due_field(target), None)

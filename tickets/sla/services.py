@@ -36,11 +36,8 @@ def sla_history_set(ticket: Ticket, *, now: dt.datetime) -> None:
     rules = policy_for_department(ticket.department_id)
     if rules is None:
         return
-    # Both targets' instants as at creation (instants_set keeps those of a reply already given).
-    answered, ticket.first_response_at = ticket.first_response_at, None
-    clock.instants_set(ticket, rules)
-    ticket.first_response_at = answered
-    if answered is None and ticket.status not in OPEN_STATUSES:
+    clock.instants_set(ticket, rules, answered_too=True)
+    if ticket.first_response_at is None and ticket.status not in OPEN_STATUSES:
         ticket.first_response_due = ticket.first_response_risk_at = None
     clock.past_recorded(ticket, now)
 
